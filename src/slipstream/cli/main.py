@@ -1,0 +1,62 @@
+"""Entry point of the ``slipstream`` command.
+
+Each module in :mod:`slipstream.cli.commands` defines ``register(subparsers)`` and sets
+``func`` on its parser; adding a command is adding a module. Every command accepts ``--json``.
+Errors from the :mod:`slipstream.core.errors` tree become their exit code and one clear line on
+stderr (or a JSON object with ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from slipstream.cli import commands
+from slipstream.core.errors import SlipstreamError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every command module registered."""
+    parser = argparse.ArgumentParser(
+        prog="slipstream",
+        description="Slipstream: adaptive execution engine for equities.",
+    )
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """Give a sub-command its own ``--json`` flag (``slipstream CMD --json`` works too)."""
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except SlipstreamError as exc:
+        if getattr(args, "json", False):
+            payload = {"error": type(exc).__name__, "message": str(exc), "exit_code": exc.exit_code}
+            print(json.dumps(payload), file=sys.stderr)
+        else:
+            print(f"slipstream: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

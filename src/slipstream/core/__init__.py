@@ -1,0 +1,1 @@
+"""Core primitives every other package depends on: clock, state machine, bus, ids, errors."""

@@ -1,0 +1,1 @@
+"""Domain model: exact values, instruments, market data records, commands, events, orders."""

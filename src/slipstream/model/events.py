@@ -1,0 +1,131 @@
+"""Order events: immutable, past tense, each with ``ts_event`` (venue time) and ``ts_init``.
+
+Order state is a fold of these events through the one transition table in
+:mod:`slipstream.model.orders`. ``bus_key`` lets the bus route an event to a single order's
+subscribers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from slipstream.core.ids import ClientOrderId
+from slipstream.model.enums import LiquiditySide, Side
+from slipstream.model.orders_spec import OrderSpec
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """Base of every order event."""
+
+    client_order_id: ClientOrderId
+    ts_event: int
+    ts_init: int
+
+    @property
+    def bus_key(self) -> str:
+        """Return the key the bus matches keyed subscriptions against."""
+        return self.client_order_id
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInitialized(OrderEvent):
+    """The OMS created the order from a command."""
+
+    spec: OrderSpec
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDenied(OrderEvent):
+    """Pre-trade risk refused the order; ``check`` is the stable reason code."""
+
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSubmitted(OrderEvent):
+    """The order was handed to the router for a venue."""
+
+    venue: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAccepted(OrderEvent):
+    """The venue acknowledged the order."""
+
+    venue_order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRejected(OrderEvent):
+    """The venue refused the order."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPendingCancel(OrderEvent):
+    """A cancel was sent; the venue has not confirmed it yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPendingReplace(OrderEvent):
+    """A modify was sent; the venue has not confirmed it yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelRejected(OrderEvent):
+    """The venue refused a cancel (e.g. the order had already filled)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderModifyRejected(OrderEvent):
+    """The venue refused a modify."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdated(OrderEvent):
+    """The venue applied a modify: new quantity and/or prices."""
+
+    quantity: int
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTriggered(OrderEvent):
+    """A stop, stop-limit or trailing stop was triggered at ``trigger_price``."""
+
+    trigger_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilled(OrderEvent):
+    """An execution. ``trade_id`` is unique per execution and makes duplicates harmless."""
+
+    trade_id: str
+    venue_order_id: str
+    symbol: str
+    side: Side
+    last_qty: int
+    last_px: Decimal
+    commission: Decimal
+    liquidity: LiquiditySide
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled(OrderEvent):
+    """The venue confirmed the cancel; no more fills."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderExpired(OrderEvent):
+    """The order's time in force ran out."""
