@@ -1,0 +1,1 @@
+"""Brokers and venues behind one contract (:mod:`slipstream.brokers.contract`)."""

@@ -1,0 +1,1 @@
+"""Positions folded from fills, cash, NAV and exposures; reconciliation against brokers."""
