@@ -1,0 +1,114 @@
+"""Encode domain records (frozen dataclasses) to JSON text and back, exactly.
+
+Decimals travel as strings, enums as their values, nested dataclasses as objects. Each record
+class registers under its class name, so a journal written by one run decodes in another.
+Field decoders are resolved once per class from its type hints, which keeps the hot path to a
+dict comprehension and one ``json.dumps``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Callable
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from slipstream.core.errors import JournalError
+
+_REGISTRY: dict[str, type] = {}
+_DECODERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def register(*classes: type) -> None:
+    """Make ``classes`` (dataclasses) encodable and decodable by name."""
+    for cls in classes:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} is not a dataclass")
+        _REGISTRY[cls.__name__] = cls
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _encode_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _encode_value(getattr(value, name)) for name in _fields_of(type(value))}
+    if isinstance(value, dict):
+        return {str(k): _encode_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_encode_value(v) for v in value]
+    raise JournalError(f"cannot encode {type(value).__name__} value {value!r}")
+
+
+def _fields_of(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def encode(record: object) -> tuple[str, str]:
+    """Return ``(type name, JSON payload)`` for a registered record."""
+    cls = type(record)
+    if cls.__name__ not in _REGISTRY:
+        raise JournalError(f"record type {cls.__name__} is not registered with the codec")
+    payload = {name: _encode_value(getattr(record, name)) for name in _FIELDS[cls]}
+    return cls.__name__, json.dumps(payload, separators=(",", ":"))
+
+
+def _decoder_for(hint: Any) -> Callable[[Any], Any]:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        inner = _decoder_for(args[0]) if len(args) == 1 else (lambda v: v)
+        return lambda v: None if v is None else inner(v)
+    if origin in (tuple, list, frozenset):
+        item_hints = typing.get_args(hint)
+        item = _decoder_for(item_hints[0]) if item_hints else (lambda v: v)
+        container: Callable[[Any], Any] = origin
+        return lambda v: container(item(x) for x in v)
+    if origin is dict:
+        return dict
+    if isinstance(hint, type):
+        if issubclass(hint, Enum):
+            return hint
+        if hint is Decimal:
+            return Decimal
+        if dataclasses.is_dataclass(hint):
+            return lambda v: _build(hint, v)
+    return lambda v: v
+
+
+def _decoders(cls: type) -> list[tuple[str, Callable[[Any], Any]]]:
+    found = _DECODERS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = [(f.name, _decoder_for(hints[f.name])) for f in dataclasses.fields(cls)]
+        _DECODERS[cls] = found
+    return found
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    return cls(**{name: dec(data[name]) for name, dec in _decoders(cls) if name in data})
+
+
+def decode(type_name: str, payload: str) -> Any:
+    """Rebuild a record from its type name and JSON payload."""
+    cls = _REGISTRY.get(type_name)
+    if cls is None:
+        raise JournalError(f"unknown record type {type_name!r} in journal")
+    try:
+        return _build(cls, json.loads(payload))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise JournalError(f"cannot decode {type_name} record: {exc}") from exc
