@@ -1,7 +1,8 @@
 """Encode domain records (frozen dataclasses) to JSON text and back, exactly.
 
-Decimals travel as strings, enums as their values, nested dataclasses as objects. Each record
-class registers under its class name, so a journal written by one run decodes in another.
+Decimals travel as strings, enums as their values, nested dataclasses as objects. A record's
+kind is ``module:ClassName``; decoding imports the module (only inside the ``slipstream``
+package), so any package can journal its own records without a central list.
 Field decoders are resolved once per class from its type hints, which keeps the hot path to a
 dict comprehension and one ``json.dumps``.
 """
@@ -9,6 +10,7 @@ dict comprehension and one ``json.dumps``.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import types
 import typing
@@ -19,18 +21,40 @@ from typing import Any
 
 from slipstream.core.errors import JournalError
 
-_REGISTRY: dict[str, type] = {}
+_KINDS: dict[type, str] = {}
+_CLASSES: dict[str, type] = {}
 _DECODERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def register(*classes: type) -> None:
-    """Make ``classes`` (dataclasses) encodable and decodable by name."""
-    for cls in classes:
+def kind_of(cls: type) -> str:
+    """Return the journal kind of a record class (``module:ClassName``)."""
+    kind = _KINDS.get(cls)
+    if kind is None:
         if not dataclasses.is_dataclass(cls):
-            raise TypeError(f"{cls.__name__} is not a dataclass")
-        _REGISTRY[cls.__name__] = cls
+            raise JournalError(f"record type {cls.__name__} is not a dataclass")
+        kind = _KINDS[cls] = f"{cls.__module__}:{cls.__qualname__}"
+        _CLASSES[kind] = cls
         _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return kind
+
+
+def class_of(kind: str) -> type:
+    """Return the record class for a journal kind, importing its module if needed."""
+    cls = _CLASSES.get(kind)
+    if cls is not None:
+        return cls
+    module_name, _, qualname = kind.partition(":")
+    if not (module_name == "slipstream" or module_name.startswith("slipstream.")):
+        raise JournalError(f"journal kind {kind!r} is outside the slipstream package")
+    try:
+        found = getattr(importlib.import_module(module_name), qualname)
+    except (ImportError, AttributeError) as exc:
+        raise JournalError(f"unknown record kind {kind!r} in journal") from exc
+    if not isinstance(found, type):
+        raise JournalError(f"journal kind {kind!r} is not a record class")
+    kind_of(found)
+    return found
 
 
 def _encode_value(value: Any) -> Any:
@@ -59,12 +83,11 @@ def _fields_of(cls: type) -> tuple[str, ...]:
 
 
 def encode(record: object) -> tuple[str, str]:
-    """Return ``(type name, JSON payload)`` for a registered record."""
+    """Return ``(kind, JSON payload)`` for a dataclass record."""
     cls = type(record)
-    if cls.__name__ not in _REGISTRY:
-        raise JournalError(f"record type {cls.__name__} is not registered with the codec")
+    kind = _KINDS.get(cls) or kind_of(cls)
     payload = {name: _encode_value(getattr(record, name)) for name in _FIELDS[cls]}
-    return cls.__name__, json.dumps(payload, separators=(",", ":"))
+    return kind, json.dumps(payload, separators=(",", ":"))
 
 
 def _decoder_for(hint: Any) -> Callable[[Any], Any]:
@@ -103,12 +126,10 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{name: dec(data[name]) for name, dec in _decoders(cls) if name in data})
 
 
-def decode(type_name: str, payload: str) -> Any:
-    """Rebuild a record from its type name and JSON payload."""
-    cls = _REGISTRY.get(type_name)
-    if cls is None:
-        raise JournalError(f"unknown record type {type_name!r} in journal")
+def decode(kind: str, payload: str) -> Any:
+    """Rebuild a record from its kind and JSON payload."""
+    cls = class_of(kind)
     try:
         return _build(cls, json.loads(payload))
     except (TypeError, ValueError, KeyError) as exc:
-        raise JournalError(f"cannot decode {type_name} record: {exc}") from exc
+        raise JournalError(f"cannot decode {kind} record: {exc}") from exc
