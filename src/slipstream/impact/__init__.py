@@ -1,0 +1,26 @@
+"""Market impact models: forecasts for pre-trade estimates, sizing and optimal schedules.
+
+Every bps model answers :class:`ImpactModel` (``cost_bps(quantity, adv, sigma_daily,
+participation, horizon_days)``); :class:`AlmgrenChriss` gives optimal trajectories in dollars.
+"""
+
+from slipstream.impact.almgren2005 import Almgren2005Cost, Almgren2005Impact, almgren2005
+from slipstream.impact.almgren_chriss import AlmgrenChriss, FrontierPoint, Trajectory
+from slipstream.impact.base import ImpactModel
+from slipstream.impact.istar import IStarCost, IStarImpact, istar
+from slipstream.impact.square_root import SquareRootImpact, sqrt_cost_bps
+
+__all__ = [
+    "Almgren2005Cost",
+    "Almgren2005Impact",
+    "AlmgrenChriss",
+    "FrontierPoint",
+    "IStarCost",
+    "IStarImpact",
+    "ImpactModel",
+    "SquareRootImpact",
+    "Trajectory",
+    "almgren2005",
+    "istar",
+    "sqrt_cost_bps",
+]
