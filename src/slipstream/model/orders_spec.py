@@ -49,7 +49,9 @@ class OrderSpec:
             raise fail("quantity", self.quantity, "must be a whole number of shares > 0")
         if self.quantity % instrument.lot_size:
             raise fail(
-                "quantity", self.quantity, f"must be a multiple of lot {instrument.lot_size}"
+                "quantity",
+                self.quantity,
+                f"must be a multiple of the lot size {instrument.lot_size}",
             )
         needs_limit = self.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
         needs_stop = self.order_type in (OrderType.STOP, OrderType.STOP_LIMIT)

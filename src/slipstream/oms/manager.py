@@ -109,7 +109,7 @@ class OrderManager:
         gate = getattr(self.risk, "name", type(self.risk).__name__)
         self._record(RiskApproved(spec.client_order_id, str(gate), now, now), now)
         if self._router is None:
-            raise StateError("router", None, "no broker is configured to send orders to")
+            raise StateError("no broker is configured to send orders to")
         venue = self._router.venue_for(spec)
         self._venue_of[spec.client_order_id] = venue
         self._fold(OrderSubmitted(spec.client_order_id, now, now, venue))
@@ -134,9 +134,7 @@ class OrderManager:
             (order.status, Trigger.REPLACE_REQUEST)
         ):
             raise StateError(
-                "client_order_id",
-                order.client_order_id,
-                f"cannot modify a {order.status.value} order",
+                f"order {order.client_order_id}: cannot modify a {order.status.value} order"
             )
         instrument = self._instruments.get(order.spec.symbol)
         qty = command.quantity if command.quantity is not None else order.quantity
@@ -167,16 +165,13 @@ class OrderManager:
         if order.is_duplicate(event):
             self.duplicates_dropped += 1
             return
+        if isinstance(event, OrderFilled) and order.filled_qty + event.last_qty > order.quantity:
+            self._anomaly(event, f"fill of {event.last_qty} would over-fill {order!r}")
+            return
         trigger = order.trigger_for(event)
         if (order.status, trigger) not in TRANSITIONS:
             if trigger in _LATE_OK:
                 self.late_dropped += 1
-                return
-            if (
-                isinstance(event, OrderFilled)
-                and order.filled_qty + event.last_qty > order.quantity
-            ):
-                self._anomaly(event, f"fill of {event.last_qty} would over-fill {order!r}")
                 return
             self._anomaly(event, f"{trigger.value} not allowed from {order.status.value}")
             return
@@ -211,7 +206,7 @@ class OrderManager:
 
     def _send(self, order: Order, request: Any) -> None:
         if self._router is None:
-            raise StateError("router", None, "no broker is configured to send orders to")
+            raise StateError("no broker is configured to send orders to")
         if self._flush_before_send and self._journal is not None:
             self._journal.flush()
         broker = self._router.broker(self._venue_of[order.client_order_id])

@@ -3,7 +3,8 @@
 Average cost follows the usual convention: adding to a position (or opening it) moves the
 average; reducing it realizes ``(fill price − average cost) × closed shares × sign`` and leaves
 the average unchanged; crossing through zero closes the old position and opens the remainder at
-the fill price. All money is exact ``Decimal``.
+the fill price. Cash flows are exact ``Decimal``; the average cost is a ratio and is held to
+Decimal's 28 significant digits, so P&L identities hold to better than 1e-20 dollars.
 """
 
 from __future__ import annotations
