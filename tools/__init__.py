@@ -1,0 +1,1 @@
+"""Developer tools that run beside Slipstream (local gateways, data helpers)."""
