@@ -1,0 +1,1 @@
+"""Slipstream benchmarks: each ``bench_*.py`` module exposes ``run() -> list[dict]``."""
