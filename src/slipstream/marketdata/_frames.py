@@ -1,0 +1,41 @@
+"""Cached pandas readers of the bundled market-data files used by the bulk analytics.
+
+The analytics (volume profiles, volatility, spread statistics, impact calibration) work on whole
+files at once, so they read them with pandas rather than through the record-by-record replay.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from slipstream.core.errors import DataError
+from slipstream.paths import data_dir
+
+MINUTE_TRADE_BARS = Path("minute") / "us_equity_minute_trade_bars.csv.gz"
+MINUTE_QUOTE_BARS = Path("minute") / "us_equity_minute_quote_bars.csv.gz"
+DAILY_BARS = Path("daily") / "sp500_daily_ohlcv_2016-05-16_2021-05-14_sample.csv.gz"
+TICKS = Path("ticks")
+
+
+def read_csv(relative: Path | str, **kwargs: object) -> pd.DataFrame:
+    """Return a bundled CSV as a DataFrame (copied, so callers may mutate it)."""
+    return _read_cached(str(data_dir() / relative), tuple(sorted(kwargs.items()))).copy()
+
+
+@lru_cache(maxsize=16)
+def _read_cached(path: str, kwargs: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, **dict(kwargs))  # type: ignore[call-overload,no-any-return]
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read market data {path}: {exc}") from exc
+
+
+def tick_file(symbol: str, kind: str) -> Path:
+    """Return the bundled tick file of ``symbol`` and ``kind`` (``"trade"`` or ``"quote"``)."""
+    matches = sorted((data_dir() / TICKS).glob(f"{symbol}_{kind}_ticks_*.csv.gz"))
+    if not matches:
+        raise DataError(f"no bundled {kind} ticks for {symbol} under {data_dir() / TICKS}")
+    return matches[0]
