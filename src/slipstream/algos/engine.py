@@ -1,0 +1,460 @@
+"""The algorithm engine: hosts parent orders and turns algorithm actions into OMS commands.
+
+The engine accepts a :class:`~slipstream.algos.parent.ParentOrder`, builds its algorithm from
+the registry, and gives it an :class:`~slipstream.algos.template.AlgoContext`. Children go out
+only as ``SubmitOrder`` commands to the OMS (so every child passes risk and the journal); child
+events come back from the bus and are routed to the owning parent by client order id; quotes,
+trades and bars update one :class:`~slipstream.algos.market.MarketState` per symbol and reach
+the algorithms of that symbol. Two guards hold whatever an algorithm does:
+
+- ``submit_child`` clamps every child to ``parent − filled − working`` (working includes
+  children whose cancel is not yet confirmed), so a parent can never be over-executed;
+- a paused, completing or cancelled parent sends nothing.
+
+Parent lifecycle::
+
+    ACTIVE ──pause──▶ PAUSED ──resume──▶ ACTIVE
+    ACTIVE/PAUSED ──cancel──▶ CANCELLING ──(children done)──▶ CANCELLED
+    ACTIVE ──complete (filled / end time)──▶ COMPLETING ──(children done)──▶ COMPLETED
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+from slipstream.algos.market import MarketState
+from slipstream.algos.parent import (
+    ParentAccepted,
+    ParentCancelled,
+    ParentCompleted,
+    ParentOrder,
+    ParentPaused,
+    ParentResumed,
+)
+from slipstream.algos.registry import algorithm_class
+from slipstream.algos.template import ExecAlgorithm, MarketInputs
+from slipstream.core.bus import MessageBus
+from slipstream.core.clock import Clock
+from slipstream.core.errors import InputError, StateError
+from slipstream.core.ids import ClientOrderId, IdGenerator, ParentOrderId
+from slipstream.model.commands import CancelOrder, SubmitOrder
+from slipstream.model.enums import OrderStatus, OrderType, Side, TimeInForce
+from slipstream.model.events import (
+    OrderCancelled,
+    OrderDenied,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+)
+from slipstream.model.instrument import Instrument, InstrumentTable
+from slipstream.model.market import Bar, BookSnapshot, QuoteTick, TradeTick
+from slipstream.model.orders import Order
+from slipstream.model.orders_spec import OrderSpec
+
+_ENDING_EVENTS = (OrderCancelled, OrderDenied, OrderRejected, OrderExpired, OrderFilled)
+
+InputsSource = Callable[[str], MarketInputs | None]
+ProfileSource = Callable[[str, int, int, int], Sequence[float] | None]
+
+
+class OrderStoreView(Protocol):
+    """The part of the OMS order store the engine reads."""
+
+    def get(self, client_order_id: str) -> Order | None:
+        """Return the order or None."""
+        ...
+
+
+class OrderGateway(Protocol):
+    """The part of the OMS the engine commands (``OrderManager`` satisfies it)."""
+
+    @property
+    def store(self) -> OrderStoreView:
+        """Return the order store."""
+        ...
+
+    def submit(self, command: SubmitOrder) -> Order:
+        """Place a new order."""
+        ...
+
+    def cancel(self, command: CancelOrder) -> bool:
+        """Request a cancel."""
+        ...
+
+
+class ParentState(StrEnum):
+    """Where a parent order is in its lifecycle."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETING = "completing"
+    CANCELLING = "cancelling"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_done(self) -> bool:
+        """Return whether the parent has finished for good."""
+        return self in (ParentState.COMPLETED, ParentState.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class ParentSummary:
+    """A snapshot of a parent's progress for reports and the CLI."""
+
+    parent_id: ParentOrderId
+    symbol: str
+    side: Side
+    quantity: int
+    algo: str
+    state: ParentState
+    filled_qty: int
+    working_qty: int
+    avg_px: Decimal | None
+    children: int
+    reason: str
+
+
+class _Runtime:
+    """One hosted parent: implements the :class:`AlgoContext` its algorithm acts through."""
+
+    def __init__(
+        self,
+        engine: AlgoEngine,
+        parent: ParentOrder,
+        instrument: Instrument,
+        market: MarketState,
+        inputs: MarketInputs | None,
+    ) -> None:
+        self._engine = engine
+        self._parent = parent
+        self._instrument = instrument
+        self._market = market
+        self._inputs = inputs
+        self.state = ParentState.ACTIVE
+        self.reason = ""
+        self.children: list[ClientOrderId] = []
+        self.timer_name = f"algo:{parent.parent_id}"
+        # A do-nothing placeholder until the engine builds the real algorithm with this context.
+        self.algo: ExecAlgorithm = ExecAlgorithm(self)
+
+    # -- read-only state -------------------------------------------------------------------
+
+    @property
+    def parent(self) -> ParentOrder:
+        return self._parent
+
+    @property
+    def instrument(self) -> Instrument:
+        return self._instrument
+
+    @property
+    def market(self) -> MarketState:
+        return self._market
+
+    @property
+    def inputs(self) -> MarketInputs | None:
+        return self._inputs
+
+    def orders(self) -> list[Order]:
+        store = self._engine.oms.store
+        return [o for cid in self.children if (o := store.get(cid)) is not None]
+
+    @property
+    def filled_qty(self) -> int:
+        return sum(o.filled_qty for o in self.orders())
+
+    @property
+    def working_qty(self) -> int:
+        return sum(o.leaves_qty for o in self.orders())
+
+    def working_children(self) -> list[Order]:
+        return [o for o in self.orders() if not o.status.is_terminal]
+
+    def now_ns(self) -> int:
+        return self._engine.clock.timestamp_ns()
+
+    def volume_profile(self, slices: int) -> list[float] | None:
+        source = self._engine.profile_source
+        if source is None:
+            return None
+        p = self._parent
+        weights = source(p.symbol, p.start_ns, p.end_ns, slices)
+        return None if weights is None else [float(w) for w in weights]
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def submit_child(
+        self,
+        quantity: int,
+        order_type: OrderType = OrderType.LIMIT,
+        limit_price: Decimal | None = None,
+        time_in_force: TimeInForce = TimeInForce.DAY,
+    ) -> ClientOrderId | None:
+        if self.state is not ParentState.ACTIVE:
+            return None
+        p = self._parent
+        quantity = min(quantity, p.quantity - self.filled_qty - self.working_qty)
+        if quantity <= 0:
+            return None
+        cap = p.limit_price
+        if cap is not None:
+            if order_type is OrderType.MARKET:
+                order_type, limit_price = OrderType.LIMIT, cap
+            elif limit_price is not None:
+                limit_price = min(limit_price, cap) if p.side is Side.BUY else max(limit_price, cap)
+        engine = self._engine
+        child_id = engine.ids.child_order_id(p.parent_id)
+        # Register before submitting: the OMS may publish the child's events synchronously.
+        engine.owner[child_id] = self
+        self.children.append(child_id)
+        spec = OrderSpec(
+            client_order_id=child_id,
+            symbol=p.symbol,
+            side=p.side,
+            quantity=quantity,
+            order_type=order_type,
+            time_in_force=time_in_force,
+            limit_price=limit_price,
+            parent_id=p.parent_id,
+        )
+        engine.oms.submit(SubmitOrder(self.now_ns(), spec))
+        return child_id
+
+    def cancel_child(self, child_id: ClientOrderId) -> None:
+        order = self._engine.oms.store.get(child_id)
+        if order is None or order.status.is_terminal:
+            return
+        if order.status is OrderStatus.PENDING_CANCEL:
+            return
+        reason = f"algo {self._parent.parent_id}"
+        self._engine.oms.cancel(CancelOrder(self.now_ns(), child_id, reason))
+
+    def cancel_all_children(self) -> None:
+        for child in self.working_children():
+            self.cancel_child(child.client_order_id)
+
+    def set_timer(self, at_ns: int) -> None:
+        if self.state is ParentState.ACTIVE:
+            self._engine.clock.set_timer(self.timer_name, at_ns, self._on_timer)
+
+    def _on_timer(self, ts_ns: int) -> None:
+        if self.state is ParentState.ACTIVE:
+            self.algo.on_timer(ts_ns)
+
+    def complete(self, reason: str) -> None:
+        self._engine.finish(self, ParentState.COMPLETING, reason)
+
+    def summary(self) -> ParentSummary:
+        orders = self.orders()
+        filled = sum(o.filled_qty for o in orders)
+        value = sum((o.avg_px * o.filled_qty for o in orders if o.avg_px is not None), Decimal(0))
+        p = self._parent
+        return ParentSummary(
+            p.parent_id,
+            p.symbol,
+            p.side,
+            p.quantity,
+            p.algo,
+            self.state,
+            filled,
+            sum(o.leaves_qty for o in orders),
+            value / filled if filled else None,
+            len(orders),
+            self.reason,
+        )
+
+
+class AlgoEngine:
+    """Host parent orders, drive their algorithms, and publish their lifecycle on the bus."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        bus: MessageBus,
+        oms: OrderGateway,
+        instruments: InstrumentTable,
+        ids: IdGenerator,
+        inputs_source: InputsSource | None = None,
+        profile_source: ProfileSource | None = None,
+    ) -> None:
+        self.clock = clock
+        self.bus = bus
+        self.oms = oms
+        self.instruments = instruments
+        self.ids = ids
+        self.inputs_source = inputs_source
+        self.profile_source = profile_source
+        self.owner: dict[str, _Runtime] = {}
+        self._parents: dict[str, _Runtime] = {}
+        self._by_symbol: dict[str, list[_Runtime]] = {}
+        self._markets: dict[str, MarketState] = {}
+        bus.subscribe(OrderEvent, self._on_order_event)
+        bus.subscribe(QuoteTick, self._on_quote)
+        bus.subscribe(TradeTick, self._on_trade)
+        bus.subscribe(Bar, self._on_bar)
+        bus.subscribe(BookSnapshot, self._on_book)
+
+    # -- commands --------------------------------------------------------------------------
+
+    def submit(self, parent: ParentOrder) -> ParentSummary:
+        """Accept ``parent`` and start its algorithm; raise InputError (nothing sent) if bad."""
+        if parent.parent_id in self._parents:
+            raise InputError("parent_id", parent.parent_id, "is already in use")
+        instrument = self.instruments.get(parent.symbol)
+        instrument.check_quantity(parent.quantity)
+        if parent.limit_price is not None:
+            instrument.check_price(parent.limit_price, "limit_price")
+        now = self.clock.timestamp_ns()
+        if parent.end_ns <= now:
+            raise InputError("end_ns", parent.end_ns, f"must be in the future (now {now})")
+        inputs = self.inputs_source(parent.symbol) if self.inputs_source else None
+        runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
+        runtime.algo = algorithm_class(parent.algo)(runtime)
+        self._parents[parent.parent_id] = runtime
+        self._by_symbol.setdefault(parent.symbol, []).append(runtime)
+        self.bus.publish(ParentAccepted(parent.parent_id, now, now, parent))
+        runtime.algo.on_start()
+        return runtime.summary()
+
+    def pause(self, parent_id: str, reason: str = "user") -> None:
+        """Stop sending children and cancel the working ones."""
+        runtime = self._require(parent_id, ParentState.ACTIVE)
+        runtime.state = ParentState.PAUSED
+        self.clock.cancel_timer(runtime.timer_name)
+        runtime.cancel_all_children()
+        runtime.algo.on_pause()
+        now = self.clock.timestamp_ns()
+        self.bus.publish(ParentPaused(runtime.parent.parent_id, now, now, reason))
+
+    def resume(self, parent_id: str) -> None:
+        """Work a paused parent again; its cumulative target catches up."""
+        runtime = self._require(parent_id, ParentState.PAUSED)
+        runtime.state = ParentState.ACTIVE
+        now = self.clock.timestamp_ns()
+        self.bus.publish(ParentResumed(runtime.parent.parent_id, now, now))
+        runtime.algo.on_resume()
+
+    def cancel(self, parent_id: str, reason: str = "user") -> None:
+        """Cancel the parent: cancel its children, then publish ParentCancelled."""
+        runtime = self._require(parent_id, None)
+        if runtime.state.is_done:
+            raise StateError("parent_id", parent_id, f"is already {runtime.state.value}")
+        self.finish(runtime, ParentState.CANCELLING, reason)
+
+    def pause_all(self, reason: str = "kill switch") -> int:
+        """Pause every active parent (the kill switch); return how many were paused."""
+        active = [r for r in self._parents.values() if r.state is ParentState.ACTIVE]
+        for runtime in active:
+            self.pause(runtime.parent.parent_id, reason)
+        return len(active)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def summary(self, parent_id: str) -> ParentSummary:
+        """Return the progress of one parent."""
+        return self._require(parent_id, None).summary()
+
+    def summaries(self) -> list[ParentSummary]:
+        """Return the progress of every parent, in submission order."""
+        return [r.summary() for r in self._parents.values()]
+
+    def market(self, symbol: str) -> MarketState:
+        """Return the live market state of ``symbol``."""
+        state = self._markets.get(symbol)
+        if state is None:
+            state = self._markets[symbol] = MarketState(symbol)
+        return state
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def finish(self, runtime: _Runtime, state: ParentState, reason: str) -> None:
+        """Move a parent to COMPLETING or CANCELLING and close it once its children are done."""
+        if runtime.state.is_done or runtime.state in (
+            ParentState.COMPLETING,
+            ParentState.CANCELLING,
+        ):
+            return
+        runtime.state = state
+        runtime.reason = reason
+        self.clock.cancel_timer(runtime.timer_name)
+        runtime.cancel_all_children()
+        self._maybe_close(runtime)
+
+    def _maybe_close(self, runtime: _Runtime) -> None:
+        if runtime.state not in (ParentState.COMPLETING, ParentState.CANCELLING):
+            return
+        if runtime.working_children():
+            return
+        summary = runtime.summary()
+        now = self.clock.timestamp_ns()
+        pid = runtime.parent.parent_id
+        if runtime.state is ParentState.COMPLETING:
+            runtime.state = ParentState.COMPLETED
+            event: ParentCompleted | ParentCancelled = ParentCompleted(
+                pid, now, now, runtime.reason, summary.filled_qty, summary.avg_px, summary.children
+            )
+        else:
+            runtime.state = ParentState.CANCELLED
+            event = ParentCancelled(
+                pid, now, now, runtime.reason, summary.filled_qty, summary.avg_px, summary.children
+            )
+        self._by_symbol[runtime.parent.symbol].remove(runtime)
+        self.bus.publish(event)
+
+    def _require(self, parent_id: str, state: ParentState | None) -> _Runtime:
+        runtime = self._parents.get(parent_id)
+        if runtime is None:
+            raise InputError("parent_id", parent_id, "is not a known parent order")
+        if state is not None and runtime.state is not state:
+            raise StateError("parent_id", parent_id, f"is {runtime.state.value}, not {state.value}")
+        return runtime
+
+    # -- bus handlers ----------------------------------------------------------------------
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        runtime = self.owner.get(event.client_order_id)
+        if runtime is None:
+            return
+        order = self.oms.store.get(event.client_order_id)
+        if order is None:
+            return
+        active = runtime.state is ParentState.ACTIVE
+        if isinstance(event, OrderFilled) and active:
+            runtime.algo.on_child_filled(event)
+        # A child ends on a cancel/denial/rejection/expiry, or on the fill that completes it;
+        # a late fill on an already-cancelled child is a fill, not a second ending.
+        ended = isinstance(event, _ENDING_EVENTS) and order.status.is_terminal
+        if isinstance(event, OrderFilled):
+            ended = ended and order.status is OrderStatus.FILLED
+        if ended and runtime.state is ParentState.ACTIVE:
+            runtime.algo.on_child_done(order)
+        self._maybe_close(runtime)
+
+    def _active(self, symbol: str) -> list[_Runtime]:
+        return [r for r in self._by_symbol.get(symbol, ()) if r.state is ParentState.ACTIVE]
+
+    def _on_quote(self, quote: QuoteTick) -> None:
+        self.market(quote.symbol).on_quote(quote)
+        for runtime in self._active(quote.symbol):
+            runtime.algo.on_quote(quote)
+
+    def _on_book(self, book: BookSnapshot) -> None:
+        top = book.top()
+        if top is not None:
+            self._on_quote(top)
+
+    def _on_trade(self, trade: TradeTick) -> None:
+        self.market(trade.symbol).on_trade(trade)
+        for runtime in self._active(trade.symbol):
+            runtime.algo.on_trade(trade)
+
+    def _on_bar(self, bar: Bar) -> None:
+        self.market(bar.symbol).on_bar(bar)
+        for runtime in self._active(bar.symbol):
+            runtime.algo.on_bar(bar)

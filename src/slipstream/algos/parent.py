@@ -1,0 +1,98 @@
+"""Parent orders and their lifecycle events.
+
+A parent order is what a portfolio manager asks for ("buy 400,000 AAPL by 15:30, urgency
+high"); the :class:`~slipstream.algos.engine.AlgoEngine` works it into child orders. The record
+is validated once, when built by :func:`~slipstream.algos.registry.make_parent`, so an engine
+never holds a parent it cannot work. Lifecycle events are published on the bus keyed by
+``parent_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from slipstream.algos.params import AlgoParams
+from slipstream.core.ids import ParentOrderId
+from slipstream.model.enums import Side
+
+
+@dataclass(frozen=True, slots=True)
+class ParentOrder:
+    """A validated parent order.
+
+    Attributes
+    ----------
+    urgency : level in [0, 1] (see :mod:`slipstream.algos.urgency`).
+    limit_price : price cap: no child buys above it (sells below it); None for no cap.
+    start_ns, end_ns : the horizon, UTC nanoseconds; the parent completes at ``end_ns``.
+    """
+
+    parent_id: ParentOrderId
+    symbol: str
+    side: Side
+    quantity: int
+    algo: str
+    params: AlgoParams
+    start_ns: int
+    end_ns: int
+    urgency: float = 0.5
+    limit_price: Decimal | None = None
+
+    @property
+    def duration_ns(self) -> int:
+        """Return the length of the horizon in nanoseconds."""
+        return self.end_ns - self.start_ns
+
+
+@dataclass(frozen=True, slots=True)
+class ParentEvent:
+    """Base of every parent lifecycle event."""
+
+    parent_id: ParentOrderId
+    ts_event: int
+    ts_init: int
+
+    @property
+    def bus_key(self) -> str:
+        """Return the key the bus matches keyed subscriptions against (the parent id)."""
+        return self.parent_id
+
+
+@dataclass(frozen=True, slots=True)
+class ParentAccepted(ParentEvent):
+    """The engine accepted the parent and started its algorithm."""
+
+    parent: ParentOrder
+
+
+@dataclass(frozen=True, slots=True)
+class ParentPaused(ParentEvent):
+    """The parent stopped sending children; its working children were cancelled."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParentResumed(ParentEvent):
+    """The parent is working again; its schedule catches up from the cumulative target."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParentCompleted(ParentEvent):
+    """The parent finished: filled, or its end time came (``filled_qty`` may be short)."""
+
+    reason: str
+    filled_qty: int
+    avg_px: Decimal | None
+    children: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParentCancelled(ParentEvent):
+    """The parent was cancelled and every child is done."""
+
+    reason: str
+    filled_qty: int
+    avg_px: Decimal | None
+    children: int
