@@ -1,0 +1,1 @@
+"""The demo session on the bundled real market data."""
