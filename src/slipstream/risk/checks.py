@@ -1,0 +1,300 @@
+"""The pre-trade checks: small functions, run in order, the first denial wins.
+
+Each check reads the candidate :class:`OrderContext` and the engine's shared view (limits,
+trading state, valuation, scenarios), writes the numbers it used into ``order.figures`` and
+returns a :class:`~slipstream.oms.risk_gate.Denial` or None. The check name is the stable
+reason code of its denials.
+
+Exposure checks (``buying_power``, ``position_limit``, ``sector_limit``, ``correlation_limit``,
+``expected_shortfall``) never block an order that only reduces an existing position: a
+stop-loss must always be able to close. Fat-finger checks (``order_size``, ``notional``,
+``price_collar``), the throttle and the trading state apply to every order.
+
+Projected exposure is the current position plus every working order on the same side of the
+same name (a child's own parent excluded, since the child is carved out of it) plus the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from slipstream.model.orders_spec import OrderSpec
+from slipstream.oms.risk_gate import Denial
+from slipstream.risk.es import historical_from_losses
+from slipstream.risk.state import TradingState
+
+if TYPE_CHECKING:
+    from slipstream.risk.engine import RiskEngine
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(slots=True)
+class OrderContext:
+    """The candidate order with the facts every check shares, computed once."""
+
+    spec: OrderSpec
+    ts_ns: int
+    signed_qty: int
+    position_qty: int
+    pending_qty: int
+    reserved_buys: Decimal
+    order_px: Decimal | None
+    value_px: Decimal | None
+    reducing: bool
+    flatten: bool
+    figures: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def projected_qty(self) -> int:
+        """Return position + same-side working orders + this order (signed shares)."""
+        return self.position_qty + self.pending_qty + self.signed_qty
+
+
+Check = Callable[["RiskEngine", OrderContext], Denial | None]
+
+
+def _pct(part: Decimal, nav: Decimal) -> str:
+    return f"{(part / nav * HUNDRED):.4f}" if nav > 0 else "n/a"
+
+
+def _limit(nav: Decimal, pct: float) -> Decimal:
+    return nav * Decimal(repr(pct)) / HUNDRED
+
+
+def _deny(check: str, reason: str, order: OrderContext) -> Denial:
+    return Denial(check, reason, {k: str(v) for k, v in order.figures.items()})
+
+
+def _exempt(order: OrderContext) -> bool:
+    order.figures["reducing"] = order.reducing
+    return order.reducing
+
+
+def check_trading_state(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Let everything through when ACTIVE, reducing orders when REDUCING, nothing when HALTED."""
+    state = engine.state
+    order.figures["state"] = state.value
+    if state is TradingState.ACTIVE or order.flatten:
+        return None
+    if state is TradingState.REDUCING and order.reducing:
+        return None
+    why = engine.state_reason
+    detail = f" ({why})" if why else ""
+    allowed = "only reducing orders may go out" if state is TradingState.REDUCING else "no orders"
+    return _deny("trading_state", f"trading is {state.value}{detail}: {allowed}", order)
+
+
+def check_order_rate(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Cap approved orders per sliding window (the kill switch's own orders are exempt)."""
+    limits = engine.limits
+    count = engine.throttle.count(order.ts_ns)
+    order.figures.update(
+        orders_in_window=count,
+        max_orders=limits.throttle_max_orders,
+        window_secs=limits.throttle_window_secs,
+    )
+    if order.flatten or count < limits.throttle_max_orders:
+        return None
+    return _deny(
+        "order_rate",
+        f"{count} orders in the last {limits.throttle_window_secs:g}s reach the cap of "
+        f"{limits.throttle_max_orders}",
+        order,
+    )
+
+
+def check_order_size(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Refuse orders above the per-order share limit (per symbol if configured)."""
+    cap = engine.limits.max_quantity(order.spec.symbol)
+    order.figures.update(quantity=order.spec.quantity, max_quantity=cap)
+    if order.spec.quantity <= cap:
+        return None
+    return _deny(
+        "order_size", f"quantity {order.spec.quantity} exceeds the per-order cap {cap}", order
+    )
+
+
+def check_notional(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Refuse orders above the per-order notional limit, or that cannot be valued at all."""
+    cap = engine.limits.order_max_notional
+    if order.order_px is None:
+        order.figures["max_notional"] = cap
+        return _deny(
+            "notional", f"no reference price for {order.spec.symbol}: cannot value the order", order
+        )
+    notional = order.order_px * order.spec.quantity
+    order.figures.update(price=order.order_px, notional=notional, max_notional=cap)
+    if notional <= cap:
+        return None
+    return _deny("notional", f"notional {notional} exceeds the per-order cap {cap}", order)
+
+
+def check_price_collar(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Keep a limit price within ``price_collar_pct`` of the reference (mark) price."""
+    limit_px = order.spec.limit_price
+    collar = engine.limits.price_collar_pct
+    mark = engine.mark_of(order.spec.symbol)
+    order.figures.update(limit_price=limit_px, reference_price=mark, collar_pct=collar)
+    if limit_px is None or mark is None or mark <= 0:
+        return None
+    distance = abs(limit_px - mark) / mark * HUNDRED
+    order.figures["distance_pct"] = f"{distance:.4f}"
+    if distance <= Decimal(repr(collar)):
+        return None
+    return _deny(
+        "price_collar",
+        f"limit {limit_px} is {distance:.2f}% from the reference {mark} (collar {collar:g}%)",
+        order,
+    )
+
+
+def check_buying_power(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Cash + margin − open buy reservations must cover the part of the order that opens."""
+    before = order.position_qty + order.pending_qty
+    after = before + order.signed_qty
+    crossing = before != 0 and (before > 0) != (after > 0)
+    opening = abs(after) if crossing else max(0, abs(after) - abs(before))
+    px = order.order_px if order.order_px is not None else Decimal(0)
+    needed = px * opening
+    available = engine.cash() + engine.limits.margin - order.reserved_buys
+    order.figures.update(
+        opening_qty=opening, needed=needed, available=available, reserved=order.reserved_buys
+    )
+    if opening == 0 or needed <= available:
+        return None
+    return _deny(
+        "buying_power",
+        f"needs {needed} but only {available} is available "
+        f"(cash + margin − {order.reserved_buys} reserved by working buys)",
+        order,
+    )
+
+
+def check_position_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Keep the projected single-name exposure within its share of NAV."""
+    if _exempt(order):
+        return None
+    nav = engine.valuation(order.ts_ns).nav
+    exposure = abs(order.projected_qty * (order.value_px or Decimal(0)))
+    pct = engine.limits.position_limit_pct(order.spec.symbol)
+    cap = _limit(nav, pct)
+    order.figures.update(
+        projected_qty=order.projected_qty,
+        exposure=exposure,
+        exposure_pct=_pct(exposure, nav),
+        limit_pct=pct,
+        nav=nav,
+    )
+    if nav > 0 and exposure <= cap:
+        return None
+    return _deny(
+        "position_limit",
+        f"{order.spec.symbol} exposure {exposure} would be {_pct(exposure, nav)}% of NAV "
+        f"{nav} (limit {pct:g}%)",
+        order,
+    )
+
+
+def _projected_gross(engine: RiskEngine, order: OrderContext, group_gross: Decimal) -> Decimal:
+    """Return a group's gross exposure with this name's exposure replaced by its projection."""
+    current = abs(engine.valuation(order.ts_ns).values.get(order.spec.symbol, Decimal(0)))
+    projected = abs(order.projected_qty * (order.value_px or Decimal(0)))
+    return group_gross - current + projected
+
+
+def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Keep the projected gross exposure of the order's sector within its share of NAV."""
+    if _exempt(order):
+        return None
+    valuation = engine.valuation(order.ts_ns)
+    sector = engine.sector_of(order.spec.symbol)
+    gross = _projected_gross(engine, order, valuation.sector_gross.get(sector, Decimal(0)))
+    pct = engine.limits.sector_max_nav_pct
+    order.figures.update(
+        sector=sector, sector_exposure=gross, sector_pct=_pct(gross, valuation.nav), limit_pct=pct
+    )
+    if valuation.nav > 0 and gross <= _limit(valuation.nav, pct):
+        return None
+    return _deny(
+        "sector_limit",
+        f"{sector} exposure {gross} would be {_pct(gross, valuation.nav)}% of NAV (limit {pct:g}%)",
+        order,
+    )
+
+
+def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Keep the projected gross exposure of the name's correlation cluster within its share."""
+    if _exempt(order):
+        return None
+    cluster = engine.cluster_of(order.spec.symbol)
+    order.figures["cluster"] = cluster or "none"
+    if cluster is None:
+        return None
+    valuation = engine.valuation(order.ts_ns)
+    gross = _projected_gross(engine, order, valuation.cluster_gross.get(cluster, Decimal(0)))
+    pct = engine.limits.correlation_max_nav_pct
+    order.figures.update(
+        cluster_exposure=gross, cluster_pct=_pct(gross, valuation.nav), limit_pct=pct
+    )
+    if valuation.nav > 0 and gross <= _limit(valuation.nav, pct):
+        return None
+    members = ", ".join(engine.clusters[cluster])
+    return _deny(
+        "correlation_limit",
+        f"cluster {cluster} ({members}) exposure {gross} would be "
+        f"{_pct(gross, valuation.nav)}% of NAV (limit {pct:g}%)",
+        order,
+    )
+
+
+def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial | None:
+    """Keep the portfolio's 1-day historical ES after the order within its share of NAV.
+
+    Incremental: the order adds ``value × scenario returns of its name`` to the precomputed
+    portfolio scenario P&L, then the tail is averaged — O(scenarios), no portfolio recompute.
+    An order that lowers ES (a hedge) passes even when ES is above the limit.
+    """
+    if _exempt(order):
+        return None
+    valuation = engine.valuation(order.ts_ns)
+    limits = engine.limits
+    nav = float(valuation.nav)
+    delta = float(order.signed_qty * (order.value_px or Decimal(0)))
+    pnl = valuation.base_pnl + delta * engine.scenarios.column(order.spec.symbol)
+    _var, es_money = historical_from_losses(-pnl, limits.es_level)
+    after = es_money / nav * 100.0 if nav > 0 else float("inf")
+    before = valuation.es_pct
+    order.figures.update(
+        es_before_pct=f"{before:.4f}",
+        es_after_pct=f"{after:.4f}",
+        limit_pct=limits.es_max_nav_pct,
+        level=limits.es_level,
+        scenarios=engine.scenarios.days,
+    )
+    if after <= limits.es_max_nav_pct or after <= before:
+        return None
+    return _deny(
+        "expected_shortfall",
+        f"1-day ES {limits.es_level:g} would be {after:.3f}% of NAV "
+        f"(limit {limits.es_max_nav_pct:g}%, now {before:.3f}%)",
+        order,
+    )
+
+
+#: The checks in the order they run; the first denial short-circuits the rest.
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("trading_state", check_trading_state),
+    ("order_rate", check_order_rate),
+    ("order_size", check_order_size),
+    ("notional", check_notional),
+    ("price_collar", check_price_collar),
+    ("buying_power", check_buying_power),
+    ("position_limit", check_position_limit),
+    ("sector_limit", check_sector_limit),
+    ("correlation_limit", check_correlation_limit),
+    ("expected_shortfall", check_expected_shortfall),
+)
