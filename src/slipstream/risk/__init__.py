@@ -4,9 +4,27 @@ Public API::
 
     expected_shortfall(returns, level=0.975, method="historical" | "normal" | "t" | "fhs")
     parametric_es(mu, sigma, level=0.975, dist="normal" | "t", df=None)
-    RiskEngine, build_risk_engine(...), load_portfolio(path), load_limits(path)
+    build_risk_engine(portfolio, instruments, open_orders, limits_path, clock, bus) -> RiskEngine
+    load_portfolio(path) -> Portfolio, load_limits(path) -> Limits
 """
 
+from slipstream.risk.engine import KillSwitchReport, RiskDecision, RiskEngine
 from slipstream.risk.es import expected_shortfall, parametric_es
+from slipstream.risk.limits import Limits, load_limits
+from slipstream.risk.setup import build_risk_engine, load_portfolio
+from slipstream.risk.state import RISK_OFFICER, TradingState, User
 
-__all__ = ["expected_shortfall", "parametric_es"]
+__all__ = [
+    "RISK_OFFICER",
+    "KillSwitchReport",
+    "Limits",
+    "RiskDecision",
+    "RiskEngine",
+    "TradingState",
+    "User",
+    "build_risk_engine",
+    "expected_shortfall",
+    "load_limits",
+    "load_portfolio",
+    "parametric_es",
+]

@@ -136,3 +136,19 @@ def write_state_file(
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(document, indent=2) + "\n")
     tmp.replace(path)
+
+
+def change_state_file(
+    path: Path, trigger: StateTrigger, user: User, reason: str, ts_ns: int
+) -> TradingStateChanged | None:
+    """Apply a manual ``trigger`` to the persisted state (risk officer, reason mandatory).
+
+    Return the change, or None when the file already records the target state.
+    """
+    require_risk_officer(user, f"{trigger.value} trading")
+    text = require_reason(reason)
+    state, history = read_state_file(path)
+    change = TradingStateKeeper(state).move(trigger, "manual", text, user.name, ts_ns)
+    if change is not None:
+        write_state_file(path, change, history)
+    return change

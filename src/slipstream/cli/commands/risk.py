@@ -1,0 +1,273 @@
+"""``slipstream risk``: what-if checks, the risk report and the ES backtest.
+
+``ORDER`` is a JSON object or ``key=value`` pairs separated by commas, with keys ``symbol``,
+``side`` (buy/sell), ``quantity``, and optionally ``type`` (market, limit, stop, stop_limit),
+``limit_price``, ``stop_price``, ``tif`` (day, gtc, ioc, fok), ``client_order_id`` and
+``parent_id``. Examples: ``symbol=AAPL,side=buy,quantity=500,type=limit,limit_price=127.40``
+or ``'{"symbol": "AAPL", "side": "buy", "quantity": 500}'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from slipstream.cli.main import add_json_flag
+from slipstream.cli.output import table, to_json
+from slipstream.core.bus import MessageBus
+from slipstream.core.clock import LiveClock
+from slipstream.core.errors import OrderInputError
+from slipstream.core.ids import ClientOrderId
+from slipstream.marketdata.reference import instruments_for, sector_map
+from slipstream.model.enums import OrderType, Side, TimeInForce
+from slipstream.model.orders_spec import OrderSpec
+from slipstream.model.values import price, quantity
+from slipstream.risk.backtest import Z2_CRITICAL_5PCT, rolling_backtest
+from slipstream.risk.data import daily_returns, equal_weight_returns
+from slipstream.risk.engine import RiskEngine
+from slipstream.risk.report import risk_report
+from slipstream.risk.setup import build_risk_engine, load_portfolio
+from slipstream.risk.state import DEFAULT_STATE_FILE
+
+_ORDER_KEYS = (
+    "symbol",
+    "side",
+    "quantity",
+    "type",
+    "limit_price",
+    "stop_price",
+    "tif",
+    "client_order_id",
+    "parent_id",
+)
+
+
+class _NoOpenOrders:
+    """A what-if runs against the portfolio file alone: no working orders."""
+
+    def working(self) -> list[Any]:
+        return []
+
+
+def parse_order(text: str) -> OrderSpec:
+    """Return the order described by ``text`` (a JSON object or ``key=value,...``)."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            raw = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise OrderInputError("ORDER", text, f"is not valid JSON: {exc}") from None
+        if not isinstance(raw, dict):
+            raise OrderInputError("ORDER", text, "must be a JSON object")
+        fields = {str(k): v for k, v in raw.items()}
+    else:
+        fields = {}
+        for part in filter(None, (p.strip() for p in stripped.split(","))):
+            key, sep, value = part.partition("=")
+            if not sep:
+                raise OrderInputError("ORDER", part, "each item must be key=value")
+            fields[key.strip()] = value.strip()
+    unknown = sorted(set(fields) - set(_ORDER_KEYS))
+    if unknown:
+        raise OrderInputError(
+            unknown[0], fields[unknown[0]], f"unknown key ({', '.join(_ORDER_KEYS)})"
+        )
+    for key in ("symbol", "side", "quantity"):
+        if key not in fields:
+            raise OrderInputError(key, None, "is required")
+
+    def choice(key: str, enum: Any, default: str) -> Any:
+        value = str(fields.get(key, default)).lower()
+        try:
+            return enum(value)
+        except ValueError:
+            options = ", ".join(m.value for m in enum)
+            raise OrderInputError(key, value, f"must be one of {options}") from None
+
+    qty_raw = fields["quantity"]
+    limit = fields.get("limit_price")
+    stop = fields.get("stop_price")
+    return OrderSpec(
+        client_order_id=ClientOrderId(str(fields.get("client_order_id", "WHATIF-1"))),
+        symbol=str(fields["symbol"]).upper(),
+        side=choice("side", Side, "buy"),
+        quantity=quantity(str(qty_raw) if isinstance(qty_raw, float) else qty_raw),
+        order_type=choice("type", OrderType, "limit" if limit is not None else "market"),
+        time_in_force=choice("tif", TimeInForce, "day"),
+        limit_price=price(str(limit), "limit_price") if limit is not None else None,
+        stop_price=price(str(stop), "stop_price") if stop is not None else None,
+        parent_id=str(fields["parent_id"]) if "parent_id" in fields else None,
+    )
+
+
+def _engine(args: argparse.Namespace, extra_symbol: str | None = None) -> tuple[RiskEngine, int]:
+    portfolio = load_portfolio(args.portfolio)
+    symbols = set(sector_map()) | set(portfolio.positions)
+    if extra_symbol:
+        symbols.add(extra_symbol)
+    clock = LiveClock()
+    engine = build_risk_engine(
+        portfolio,
+        instruments_for(symbols),
+        _NoOpenOrders(),
+        args.limits,
+        clock,
+        MessageBus(),
+        state_path=args.state,
+    )
+    return engine, clock.timestamp_ns()
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``risk`` command and its ``check``, ``report`` and ``backtest`` actions."""
+    p = subparsers.add_parser(
+        "risk",
+        help="pre-trade risk: what-if checks, risk report, ES backtest",
+        description="Pre-trade risk tools. See docs/risk.md.",
+    )
+    add_json_flag(p)
+    actions = p.add_subparsers(dest="risk_action", metavar="ACTION", required=True)
+
+    check = actions.add_parser(
+        "check",
+        help="would this order pass? every check's figures",
+        description=(
+            "Run every pre-trade check on ORDER against the portfolio file and print each "
+            "check's verdict and figures. Exit 0 if the order would pass, 1 if denied. "
+            "ORDER is a JSON object or key=value,... (symbol, side, quantity, type, "
+            "limit_price, stop_price, tif, client_order_id, parent_id)."
+        ),
+    )
+    check.add_argument("order", metavar="ORDER", help="the order (JSON or key=value,...)")
+    report = actions.add_parser(
+        "report",
+        help="exposures by name/sector/cluster, ES by method, headroom per limit",
+        description="Print the portfolio's exposures, Expected Shortfall and limit headroom.",
+    )
+    for sub in (check, report):
+        sub.add_argument("--portfolio", type=Path, required=True, help="portfolio JSON file")
+        sub.add_argument(
+            "--limits", type=Path, default=None, help="limits TOML (default: built-in)"
+        )
+        sub.add_argument(
+            "--state",
+            type=Path,
+            default=DEFAULT_STATE_FILE,
+            help=f"trading state file (default {DEFAULT_STATE_FILE})",
+        )
+        add_json_flag(sub)
+    check.set_defaults(func=run_check)
+    report.set_defaults(func=run_report)
+
+    backtest = actions.add_parser(
+        "backtest",
+        help="backtest the ES methods on the bundled daily data",
+        description=(
+            "Rolling one-day ES forecasts for an equal-weight portfolio of the bundled daily "
+            "sample, scored by breach count and the Acerbi–Székely Z2 statistic."
+        ),
+    )
+    backtest.add_argument("--window", type=int, default=250, help="estimation window (days)")
+    backtest.add_argument("--level", type=float, default=0.975, help="ES level (default 0.975)")
+    add_json_flag(backtest)
+    backtest.set_defaults(func=run_backtest)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print every check's verdict on ORDER; exit 1 if it would be denied."""
+    spec = parse_order(args.order)
+    engine, now = _engine(args, spec.symbol)
+    decision = engine.evaluate(spec, now)
+    if getattr(args, "json", False):
+        payload = {
+            "approved": decision.approved,
+            "denial": None
+            if decision.denial is None
+            else {"check": decision.denial.check, "reason": decision.denial.reason},
+            "trading_state": engine.state.value,
+            "checks": [
+                {
+                    "check": r.check,
+                    "passed": r.passed,
+                    "enabled": r.enabled,
+                    "reason": r.reason,
+                    "override_id": r.override_id,
+                    "figures": r.figures,
+                }
+                for r in decision.results
+            ],
+        }
+        print(to_json(payload))
+    else:
+        verdict = "APPROVED" if decision.approved else f"DENIED ({decision.denial.check})"  # type: ignore[union-attr]
+        print(f"{spec.side.value} {spec.quantity} {spec.symbol}: {verdict}")
+        rows = [
+            (
+                r.check,
+                "pass" if r.passed and r.enabled else ("off" if not r.enabled else "DENY"),
+                r.reason or ", ".join(f"{k}={v}" for k, v in r.figures.items()),
+            )
+            for r in decision.results
+        ]
+        print(table(("check", "result", "figures / reason"), rows))
+    return 0 if decision.approved else 1
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Print the risk report of the portfolio file."""
+    engine, now = _engine(args)
+    data = risk_report(engine, now)
+    if getattr(args, "json", False):
+        print(to_json(data))
+        return 0
+    print(f"trading state: {data['trading_state']}  NAV {data['nav']}  cash {data['cash']}")
+    headers = ("name", "exposure", "% NAV", "limit %", "headroom")
+    for title, key in (("names", "names"), ("sectors", "sectors"), ("clusters", "clusters")):
+        print(f"\n{title}")
+        rows = [
+            (r["name"], r["exposure"], r["pct_nav"], r["limit_pct"], r["headroom"])
+            for r in data[key]
+        ]
+        print(table(headers, rows) if rows else "(none)")
+    es = data["expected_shortfall"]
+    print(
+        f"\n1-day ES {es['level']} over {es['scenarios']} days ({' to '.join(es['scenario_dates'])})"
+    )
+    print(table(("method", "% NAV"), list(es["pct_nav_by_method"].items())))
+    print(f"limit {es['limit_pct']}% of NAV, headroom {es['headroom_pct']} points")
+    return 0
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Backtest every ES method on the equal-weight portfolio of the bundled daily data."""
+    returns = equal_weight_returns(daily_returns())
+    print(f"backtesting {len(returns)} days, window {args.window} ...", file=sys.stderr)
+    results = rolling_backtest(returns.to_numpy(), args.window, args.level)
+    if getattr(args, "json", False):
+        print(to_json([asdict(r) for r in results]))
+        return 0
+    rows = [
+        (
+            r.method,
+            r.days,
+            r.breaches,
+            f"{r.expected_breaches:.1f}",
+            f"{r.breach_p_value:.4f}",
+            f"{r.z2:.3f}",
+            f"{r.mean_es * 100:.2f}",
+            "reject" if r.rejected else "accept",
+        )
+        for r in results
+    ]
+    print(
+        table(
+            ("method", "days", "breaches", "expected", "binom p", "Z2", "mean ES %", "Z2 test"),
+            rows,
+        )
+    )
+    print(f"Z2 5% critical value {Z2_CRITICAL_5PCT} (Acerbi & Székely 2014)")
+    return 0
