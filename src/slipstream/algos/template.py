@@ -25,7 +25,13 @@ from typing import ClassVar, Protocol
 from slipstream.algos.market import MarketState
 from slipstream.algos.params import AlgoParams, P, SlicedParams
 from slipstream.algos.parent import ParentOrder
-from slipstream.algos.pricing import PriceDecision, aggression, is_stale, limit_price
+from slipstream.algos.pricing import (
+    CROSS_TIME_LEFT,
+    PriceDecision,
+    aggression,
+    is_stale,
+    limit_price,
+)
 from slipstream.algos.schedule import (
     cumulative_fraction,
     slice_index,
@@ -227,9 +233,10 @@ class ScheduleFollower(ExecAlgorithm):
             self.ctx.complete("filled")
 
     def on_child_done(self, child: Order) -> None:
-        # A confirmed cancel frees its shares: send the replacement now rather than next timer.
-        # Denials and rejections wait for the timer, so a refusing gate is not hammered.
-        if child.status is OrderStatus.CANCELLED:
+        # A confirmed cancel or a completed child frees room: decide now (an iceberg refills,
+        # a replacement goes out) rather than at the next timer. Denials and rejections wait
+        # for the timer, so a refusing gate or venue is not hammered.
+        if child.status in (OrderStatus.CANCELLED, OrderStatus.FILLED):
             self.decide()
 
     # -- the loop --------------------------------------------------------------------------
@@ -258,7 +265,10 @@ class ScheduleFollower(ExecAlgorithm):
         if now >= parent.end_ns:
             ctx.complete("end_time")
             return
-        ctx.set_timer(min(self.next_check_ns(now), parent.end_ns))
+        # Also decide as the final stretch begins, when pricing turns to crossing (see pricing).
+        sweep_ns = parent.end_ns - int(parent.duration_ns * CROSS_TIME_LEFT)
+        next_ns = min(self.next_check_ns(now), parent.end_ns)
+        ctx.set_timer(min(next_ns, sweep_ns) if now < sweep_ns else next_ns)
         market = ctx.market
         if market.bid is None or market.ask is None:
             return  # no touch to price against yet
