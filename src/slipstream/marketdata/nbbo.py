@@ -34,7 +34,9 @@ class Nbbo:
 
 def _latest(price: FloatArray, size: IntArray) -> tuple[FloatArray, IntArray]:
     quoted = price > 0
-    latest_price: FloatArray = pd.Series(np.where(quoted, price, np.nan)).ffill().to_numpy(float)
+    latest_price = np.asarray(
+        pd.Series(np.where(quoted, price, np.nan)).ffill().to_numpy(float), dtype=np.float64
+    )
     latest_size = pd.Series(np.where(quoted, size, np.nan)).ffill().fillna(0).to_numpy(float)
     return latest_price, latest_size.astype(np.int64)
 
