@@ -199,7 +199,8 @@ class _Runtime:
         if self.state is not ParentState.ACTIVE:
             return None
         p = self._parent
-        quantity = min(quantity, p.quantity - self.filled_qty - self.working_qty)
+        room = p.quantity - self.filled_qty - self.working_qty
+        quantity = min(quantity, room // self._instrument.lot_size * self._instrument.lot_size)
         if quantity <= 0:
             return None
         cap = p.limit_price

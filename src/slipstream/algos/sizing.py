@@ -10,7 +10,8 @@ Start from what the schedule says is due (net of working children) and apply, in
 4. **Impact budget**: the child's own forecast impact (any :class:`~slipstream.impact.ImpactModel`
    evaluated on the child alone) stays within ``impact_budget_bps``.
 5. **Lots and minimum notional**: floor to the lot; a child below the instrument's minimum
-   notional waits until enough is due — except the parent's final remainder, which goes as is.
+   notional waits until enough is due — except the parent's final lots, which go as they are
+   (an odd-lot residue left by partial fills cannot be sent and stays unfilled).
 
 Caps 2–4 never cut below one minimum-size child, so a thin market slows an algorithm down
 rather than freezing it.
@@ -94,5 +95,8 @@ def child_quantity(inputs: SizingInputs) -> int:
         return qty
     if inputs.need >= floor_qty and inputs.remaining >= floor_qty:
         return floor_qty
-    # The parent's last shares go even if small: there is nothing left to combine them with.
-    return inputs.remaining if inputs.need >= inputs.remaining else 0
+    # The parent's last lots go even if small: there is nothing left to combine them with. An
+    # odd-lot residue (from partial fills in odd sizes) cannot be sent at all.
+    if inputs.need >= inputs.remaining:
+        return inputs.remaining // inputs.lot_size * inputs.lot_size
+    return 0
