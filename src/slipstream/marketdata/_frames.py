@@ -20,15 +20,18 @@ DAILY_BARS = Path("daily") / "sp500_daily_ohlcv_2016-05-16_2021-05-14_sample.csv
 TICKS = Path("ticks")
 
 
-def read_csv(relative: Path | str, **kwargs: object) -> pd.DataFrame:
-    """Return a bundled CSV as a DataFrame (copied, so callers may mutate it)."""
-    return _read_cached(str(data_dir() / relative), tuple(sorted(kwargs.items()))).copy()
+def read_csv(relative: Path | str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return a bundled CSV as a DataFrame (copied, so callers may mutate it).
+
+    ``text_columns`` are kept as strings (e.g. hexadecimal condition flags).
+    """
+    return _read_cached(str(data_dir() / relative), text_columns).copy()
 
 
 @lru_cache(maxsize=16)
-def _read_cached(path: str, kwargs: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+def _read_cached(path: str, text_columns: tuple[str, ...]) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, **dict(kwargs))  # type: ignore[call-overload,no-any-return]
+        return pd.read_csv(path, dtype=dict.fromkeys(text_columns, str))
     except (OSError, ValueError) as exc:
         raise DataError(f"cannot read market data {path}: {exc}") from exc
 
