@@ -1,0 +1,169 @@
+"""Simulated venue: the impact overlay, and matching against the bundled real market data."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sim_helpers import D, Harness, OrderType, Side, quote
+
+from slipstream.brokers.sim import ImpactOverlayConfig, SimulatedVenue
+from slipstream.core.clock import SimClock
+from slipstream.core.errors import ConfigError
+from slipstream.core.ids import ClientOrderId, IdGenerator
+from slipstream.marketdata import MarketReplay, load_file, make_filter
+from slipstream.model.events import OrderEvent, OrderFilled
+from slipstream.model.instrument import Instrument, InstrumentTable
+from slipstream.model.market import BookSnapshot, TradeTick
+from slipstream.model.orders_spec import OrderSpec
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+MINUTE_NS = 60_000_000_000
+# y·σ·sqrt(q/ADV)·price with y=1, σ=2 %, q/ADV = 100/2,500 → 0.02 × 0.2 = 0.4 % of the price.
+OVERLAY = ImpactOverlayConfig(
+    enabled=True,
+    y=1.0,
+    permanent_fraction=0.5,
+    half_life_secs=60.0,
+    default_sigma_daily=0.02,
+    default_adv_shares=2_500,
+)
+
+
+def test_overlay_off_leaves_recorded_prices() -> None:
+    h = Harness()
+    for i in range(3):
+        h.feed(quote("100.00", "100.01", ask_size=100, ts=1_000 + i))
+        h.submit(quantity=100)
+    assert {px for e in h.events if isinstance(e, OrderFilled) for px in [e.last_px]} == {
+        D("100.01")
+    }
+
+
+def test_overlay_moves_prices_by_the_square_root_law_and_decays() -> None:
+    h = Harness(impact=OVERLAY, start_ns=0)
+    h.feed(quote("99.99", "100.00", ask_size=100, ts=1))
+    first = h.submit(quantity=100)
+    assert h.fills(first) == [(D("100.00"), 100)]
+    move1 = 0.02 * math.sqrt(100 / 2_500) * 100.00  # 0.40: half permanent, half temporary
+    # One half-life later the offset is 0.20 + 0.20 / 2 = 0.30.
+    h.feed(quote("99.99", "100.00", ask_size=100, ts=1 + 60 * 10**9))
+    second = h.submit(quantity=100)
+    assert h.fills(second) == [(D("100.30"), 100)]
+    move2 = 0.02 * math.sqrt(100 / 2_500) * 100.30
+    permanent = 0.5 * move1 + 0.5 * move2
+    # An hour later the temporary part is gone: only the permanent part stays.
+    h.feed(quote("99.99", "100.00", ask_size=100, ts=1 + 3_660 * 10**9))
+    third = h.submit(quantity=100)
+    expected = Decimal("100.00") + Decimal(round(permanent * 100)) / 100
+    assert h.fills(third) == [(expected, 100)]
+    assert expected == D("100.40")
+
+
+def test_overlay_pushes_sells_down() -> None:
+    h = Harness(impact=OVERLAY)
+    h.feed(quote("100.00", "100.01", bid_size=100))
+    h.submit(side=Side.SELL, quantity=100)
+    h.feed(quote("100.00", "100.01", bid_size=100, ts=2_001))
+    second = h.submit(side=Side.SELL, quantity=100)
+    assert h.fills(second) == [(D("99.60"), 100)]
+
+
+def test_overlay_config_is_validated() -> None:
+    with pytest.raises(ConfigError, match="half_life_secs"):
+        ImpactOverlayConfig(half_life_secs=0)
+    with pytest.raises(ConfigError, match="permanent_fraction"):
+        ImpactOverlayConfig(permanent_fraction=1.5)
+
+
+def _run(
+    records: list[object], orders: dict[int, OrderSpec], instruments: list[str]
+) -> tuple[SimulatedVenue, list[OrderEvent]]:
+    """Replay like the node: advance the clock, submit orders due, let the venue match."""
+    first = min(orders) if orders else 0
+    clock = SimClock(first)
+    venue = SimulatedVenue(
+        clock, InstrumentTable([Instrument(s) for s in instruments]), IdGenerator(clock, "V")
+    )
+    events: list[OrderEvent] = []
+    venue.connect(events.append)
+    for at_ns, spec in orders.items():
+        clock.set_timer(f"submit-{spec.client_order_id}", at_ns, lambda _t, s=spec: venue.submit(s))
+    for record in records:
+        clock.advance_to(record.ts_event)  # type: ignore[attr-defined]
+        venue.on_market(record)  # type: ignore[arg-type]
+    return venue, events
+
+
+@pytest.fixture(scope="module")
+def ibm_day() -> MarketReplay:
+    flt = make_filter(session="regular", dates=["2013-10-08"])
+    ticks = DATA / "ticks"
+    return MarketReplay(
+        [
+            load_file(ticks / "IBM_quote_ticks_20131007_20131011.csv.gz", flt),
+            load_file(ticks / "IBM_trade_ticks_20131007_20131011.csv.gz", flt),
+        ]
+    )
+
+
+def test_real_ibm_market_buy_walks_successive_quotes(ibm_day: MarketReplay) -> None:
+    records = list(ibm_day)
+    start = records[0].ts_event + 30 * MINUTE_NS
+    spec = OrderSpec(ClientOrderId("big"), "IBM", Side.BUY, 5_000)
+    venue, events = _run(records, {start: spec}, ["IBM"])
+    fills = [e for e in events if isinstance(e, OrderFilled)]
+    assert sum(f.last_qty for f in fills) == 5_000
+    # Each fill is at the ask of the quote current at that moment, at most its displayed size.
+    quotes = [r for r in records if not isinstance(r, TradeTick)]
+    for fill in fills:
+        current = [q for q in quotes if q.ts_event <= fill.ts_event][-1]
+        assert fill.last_px == current.ask  # type: ignore[union-attr]
+        assert fill.last_qty <= current.ask_size  # type: ignore[union-attr]
+    assert len(fills) > 1  # the first quote's displayed size did not cover 5,000 shares
+    (position,) = venue.positions()
+    assert position.quantity == 5_000
+
+
+def test_real_ibm_sell_limit_fills_only_if_trades_go_through_it(ibm_day: MarketReplay) -> None:
+    records = list(ibm_day)
+    start = records[0].ts_event + MINUTE_NS
+    trades_after = [r.price for r in records if isinstance(r, TradeTick) and r.ts_event > start]
+    high = max(trades_after)
+    above = high + D("0.01")  # never traded through, and no quote reaches it: no fill
+    below = high - D("0.05")  # traded through later: fills, never below the limit
+    orders = {
+        start: OrderSpec(
+            ClientOrderId("above"), "IBM", Side.SELL, 100, OrderType.LIMIT, limit_price=above
+        ),
+        start + 1: OrderSpec(
+            ClientOrderId("below"), "IBM", Side.SELL, 100, OrderType.LIMIT, limit_price=below
+        ),
+    }
+    _venue, events = _run(records, orders, ["IBM"])
+    fills = [e for e in events if isinstance(e, OrderFilled)]
+    assert not [f for f in fills if f.client_order_id == "above"]
+    below_fills = [f for f in fills if f.client_order_id == "below"]
+    assert sum(f.last_qty for f in below_fills) == 100
+    assert all(f.last_px >= below for f in below_fills)
+
+
+def test_real_lobster_market_order_walks_the_aapl_book() -> None:
+    records = load_file(DATA / "lobster" / "AAPL_2012-06-21_34200000_57600000_message_10.csv")
+    first = next(r for r in records if isinstance(r, BookSnapshot))
+    # Expected fills: walk the first book's ask levels, independently of the venue.
+    remaining, expected = 500, []
+    for level in first.asks:
+        take = min(level.size, remaining)
+        expected.append((level.price, take))
+        remaining -= take
+        if not remaining:
+            break
+    spec = OrderSpec(ClientOrderId("walk"), "AAPL", Side.BUY, 500)
+    _venue, events = _run([first], {first.ts_event: spec}, ["AAPL"])
+    fills = [(e.last_px, e.last_qty) for e in events if isinstance(e, OrderFilled)]
+    # The order arrives at the book's own time, before the book is applied: it waits for it.
+    assert fills == expected
+    assert len(expected) >= 2 and expected[0] == (D("585.94"), 200)
