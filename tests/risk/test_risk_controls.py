@@ -1,0 +1,287 @@
+"""Trading state, automatic halts, manual override, run-time limit changes and the kill switch."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from risk_testkit import T0, RecordingBroker, instruments, only, order, rig
+
+from slipstream.core.errors import ConfigError, InputError, StateError
+from slipstream.model.commands import SubmitOrder
+from slipstream.model.enums import OrderStatus, Side
+from slipstream.model.events import OrderRejected, OrderSubmitted
+from slipstream.model.market import QuoteTick
+from slipstream.oms.manager import OrderManager
+from slipstream.oms.risk_gate import PassThroughRisk
+from slipstream.oms.router import Router
+from slipstream.risk.events import (
+    DenialOverridden,
+    KillSwitchActivated,
+    LimitsChanged,
+    OverrideGranted,
+    TradingStateChanged,
+)
+from slipstream.risk.state import RISK_OFFICER, TradingState, User, read_state_file
+
+OFFICER = User("olga", RISK_OFFICER)
+TRADER = User("tom", "trader")
+SEC = 1_000_000_000
+
+
+def changes(r) -> list[TradingStateChanged]:  # type: ignore[no-untyped-def]
+    return [e for e in r.events if isinstance(e, TradingStateChanged)]
+
+
+# -- automatic halts ----------------------------------------------------------------------
+
+
+def test_daily_loss_halts_at_the_limit_not_before() -> None:
+    limits = {**only(), "valuation.max_age_secs": 0.0, "auto_halt.drawdown_pct": 0.0}
+    r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)
+    r.engine.start_day(T0)  # NAV 1,000,000
+    r.portfolio.mark("AAA", Decimal("70.01"))  # −2.999%
+    assert r.engine.check_order(order("AAA", "sell", 1), T0 + 1) is None
+    r.portfolio.mark("AAA", Decimal("70"))  # −3.000%
+    denial = r.engine.check_order(order("AAA", "sell", 1), T0 + 2)
+    assert denial is not None and denial.check == "trading_state" and "3.00%" in denial.reason
+    (change,) = changes(r)
+    assert change.state == "halted" and change.trigger == "auto:daily_loss" and change.user is None
+
+
+def test_drawdown_from_peak_nav() -> None:
+    limits = {**only(), "valuation.max_age_secs": 0.0, "auto_halt.daily_loss_pct": 0.0}
+    r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)
+    r.portfolio.mark("AAA", Decimal("150"))  # NAV 1,050,000: the peak
+    r.engine.evaluate_triggers(T0 + 1)
+    r.portfolio.mark("AAA", Decimal("45.01"))  # NAV 945,010: 9.999% below the peak
+    r.engine.evaluate_triggers(T0 + 2)
+    assert r.engine.state is TradingState.ACTIVE
+    r.portfolio.mark("AAA", Decimal("45"))  # NAV 945,000: 10% below
+    r.engine.evaluate_triggers(T0 + 3)
+    assert r.engine.state is TradingState.HALTED
+    assert changes(r)[-1].trigger == "auto:drawdown"
+
+
+def test_reject_rate_over_a_window() -> None:
+    limits = {"auto_halt.reject_rate_pct": 50.0, "auto_halt.reject_min_orders": 20}
+    r = rig(limits=limits)
+    for i in range(20):
+        r.bus.publish(OrderSubmitted(f"S{i}", T0, T0, "rec"))  # type: ignore[arg-type]
+    for i in range(9):
+        r.bus.publish(OrderRejected(f"S{i}", T0, T0, "venue says no"))  # type: ignore[arg-type]
+    assert r.engine.state is TradingState.ACTIVE  # 45%
+    r.bus.publish(OrderRejected("S9", T0, T0, "venue says no"))  # type: ignore[arg-type]
+    assert r.engine.state is TradingState.HALTED  # 50%
+    assert "10 rejections/errors for 20 orders" in changes(r)[-1].reason
+
+
+def test_stale_market_data() -> None:
+    r = rig(marks={"AAA": "100"}, limits={**only(), "auto_halt.stale_data_secs": 30.0})
+    q = QuoteTick("AAA", Decimal("99.99"), Decimal("100.01"), 100, 100, T0)
+    r.bus.publish(q)
+    assert r.engine.check_order(order("AAA", "buy", 1), T0 + 30 * SEC) is None
+    denial = r.engine.check_order(order("AAA", "buy", 1), T0 + 30 * SEC + 1)
+    assert denial is not None and "no market data for 30.0s" in denial.reason
+
+
+def test_position_break_always_halts_even_when_the_action_is_reduce() -> None:
+    r = rig(limits={"auto_halt.action": "reduce"})
+    r.engine.on_position_break("AAA", 100, 0, T0)
+    assert r.engine.state is TradingState.HALTED
+    assert changes(r)[-1].trigger == "auto:position_break"
+
+
+def test_reduce_action_lets_closing_orders_out() -> None:
+    limits = {
+        **only(),
+        "auto_halt.action": "reduce",
+        "valuation.max_age_secs": 0.0,
+        "auto_halt.drawdown_pct": 0.0,
+    }
+    r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)
+    r.engine.start_day(T0)
+    r.portfolio.mark("AAA", Decimal("60"))
+    assert r.engine.check_order(order("AAA", "sell", 1000), T0 + 1) is None
+    assert r.engine.state is TradingState.REDUCING
+    assert r.engine.check_order(order("AAA", "buy", 1), T0 + 2) is not None
+
+
+def test_resume_rearms_the_loss_trigger_from_the_current_nav() -> None:
+    limits = {**only(), "valuation.max_age_secs": 0.0}
+    r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)
+    r.engine.start_day(T0)
+    r.portfolio.mark("AAA", Decimal("60"))
+    r.engine.evaluate_triggers(T0 + 1)
+    assert r.engine.state is TradingState.HALTED
+    r.engine.resume(OFFICER, "loss understood, desk flat soon")
+    assert r.engine.check_order(order("AAA", "sell", 10), T0 + 2) is None
+    assert r.engine.state is TradingState.ACTIVE
+
+
+# -- manual control and its audit ---------------------------------------------------------
+
+
+def test_manual_state_changes_need_a_risk_officer_and_a_reason() -> None:
+    r = rig()
+    with pytest.raises(InputError, match="role"):
+        r.engine.halt(TRADER, "panic")
+    with pytest.raises(InputError, match="reason"):
+        r.engine.halt(OFFICER, "   ")
+    assert r.engine.state is TradingState.ACTIVE and not changes(r)
+    r.engine.halt(OFFICER, "exchange outage")
+    r.engine.resume(OFFICER, "exchange back")
+    halt, resume = changes(r)
+    assert (halt.previous, halt.state, halt.user, halt.reason) == (
+        "active",
+        "halted",
+        "olga",
+        "exchange outage",
+    )
+    assert resume.state == "active" and resume.trigger == "manual"
+
+
+def test_state_file_carries_the_state_between_runs(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    first = rig(state_path=path)
+    first.engine.halt(OFFICER, "end of day review")
+    state, history = read_state_file(path)
+    assert state is TradingState.HALTED and history[-1]["user"] == "olga"
+    second = rig(state_path=path)
+    assert second.engine.state is TradingState.HALTED
+    denial = second.engine.check_order(order("AAA", "buy", 1), T0)
+    assert denial is not None and "end of day review" in denial.reason
+
+
+def test_single_order_override_is_scoped_and_audited() -> None:
+    r = rig(marks={"AAA": "100"}, limits=only("position_limit"))
+    with pytest.raises(InputError, match="role"):
+        r.engine.grant_override("position_limit", TRADER, "pls", client_order_id="X1")
+    with pytest.raises(InputError, match="check"):
+        r.engine.grant_override("trading_state", OFFICER, "no", client_order_id="X1")
+    grant = r.engine.grant_override(
+        "position_limit", OFFICER, "client block trade", client_order_id="X1"
+    )
+    assert r.engine.evaluate(order("AAA", "buy", 900, cid="X1"), T0).approved  # what-if: no use
+    assert r.engine.check_order(order("AAA", "buy", 900, cid="X2"), T0) is not None
+    assert r.engine.check_order(order("AAA", "buy", 900, cid="X1"), T0) is None
+    assert r.engine.check_order(order("AAA", "buy", 900, cid="X1"), T0) is not None  # used up
+    granted = [e for e in r.events if isinstance(e, OverrideGranted)]
+    used = [e for e in r.events if isinstance(e, DenialOverridden)]
+    assert granted == [grant]
+    assert len(used) == 1 and used[0].client_order_id == "X1" and used[0].user == "olga"
+    assert used[0].override_id == grant.override_id and used[0].check == "position_limit"
+
+
+def test_override_for_n_orders_of_a_symbol_until_a_time() -> None:
+    r = rig(marks={"AAA": "100", "BBB": "100"}, limits=only("position_limit"))
+    with pytest.raises(InputError, match="scope"):
+        r.engine.grant_override("position_limit", OFFICER, "too broad", max_uses=5)
+    r.engine.grant_override(
+        "position_limit", OFFICER, "rebalance", symbol="AAA", max_uses=2, until_ns=T0 + SEC
+    )
+    assert r.engine.check_order(order("BBB", "buy", 900), T0) is not None  # other symbol
+    assert r.engine.check_order(order("AAA", "buy", 900), T0 + SEC + 1) is not None  # expired
+    assert r.engine.check_order(order("AAA", "buy", 900), T0) is None
+    assert r.engine.check_order(order("AAA", "buy", 900), T0) is None
+    assert r.engine.check_order(order("AAA", "buy", 900), T0) is not None  # two uses only
+
+
+def test_run_time_limit_change_is_validated_and_journalled() -> None:
+    r = rig(marks={"AAA": "100"}, limits=only("position_limit"))
+    assert r.engine.check_order(order("AAA", "buy", 1000), T0) is not None
+    with pytest.raises(InputError, match="role"):
+        r.engine.set_limits({"position.max_nav_pct": 10.0}, TRADER, "wider")
+    with pytest.raises(ConfigError, match=r"position.max_nav_pct.*-1"):
+        r.engine.set_limits({"position.max_nav_pct": -1}, OFFICER, "oops")
+    assert r.engine.limits.position_max_nav_pct == 8.0  # nothing half-applied
+    record = r.engine.set_limits({"position.max_nav_pct": 10.0}, OFFICER, "mandate widened")
+    assert record.changes == (("position.max_nav_pct", "8.0", "10.0"),)
+    assert [e for e in r.events if isinstance(e, LimitsChanged)] == [record]
+    assert r.engine.check_order(order("AAA", "buy", 1000), T0) is None
+
+
+def test_changing_the_correlation_threshold_rebuilds_clusters() -> None:
+    r = rig()
+    assert r.engine.cluster_of("AAA") is not None
+    r.engine.set_limits({"correlation.threshold": 0.999}, OFFICER, "tighter clusters")
+    assert r.engine.cluster_of("AAA") is None
+
+
+# -- kill switch through the real OMS -----------------------------------------------------
+
+
+def _oms_rig(n_orders: int, **kw):  # type: ignore[no-untyped-def]
+    r = rig(**kw)
+    broker = RecordingBroker()
+    oms = OrderManager(
+        r.clock,
+        r.bus,
+        instruments(),
+        Router(broker),
+        None,
+        PassThroughRisk(),
+    )
+    for i in range(n_orders):
+        oms.submit(SubmitOrder(T0, order("CCC", "buy", 10, limit="50.00", cid=f"W{i}")))
+    r.engine._open_orders = oms.store  # read the real OMS store
+    oms.risk = r.engine
+    return r, oms, broker
+
+
+class Algos:
+    def __init__(self) -> None:
+        self.paused = 0
+
+    def pause_all(self) -> None:
+        self.paused += 1
+
+
+def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
+    r, oms, broker = _oms_rig(50, marks={"CCC": "50"})
+    algos = Algos()
+    with pytest.raises(StateError, match="oms"):
+        r.engine.kill_switch(OFFICER, "runaway algo")
+    r.engine.attach(oms=oms, algos=algos)
+    with pytest.raises(InputError, match="role"):
+        r.engine.kill_switch(TRADER, "runaway algo")
+    report = r.engine.kill_switch(OFFICER, "runaway algo")
+    assert report.cancels_sent == 50 and report.cancel_failures == 0 and report.algos_paused
+    assert algos.paused == 1
+    assert sorted(broker.cancels) == sorted(f"W{i}" for i in range(50))
+    assert all(o.status is OrderStatus.PENDING_CANCEL for o in oms.store.working())
+    assert r.engine.state is TradingState.HALTED
+    (activated,) = [e for e in r.events if isinstance(e, KillSwitchActivated)]
+    assert activated.cancels_sent == 50 and activated.user == "olga"
+    late = oms.submit(SubmitOrder(T0, order("CCC", "buy", 1)))
+    assert late.status is OrderStatus.DENIED
+
+
+def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
+    r, oms, broker = _oms_rig(
+        3,
+        cash="500000",
+        positions={"AAA": (2500, "100"), "DDD": (-300, "20")},
+        marks={"CCC": "50"},
+        limits={"order.max_quantity": 1000},
+    )
+    r.engine.attach(oms=oms)
+    report = r.engine.kill_switch(OFFICER, "flatten the book", flatten=True)
+    sent = [s for s in broker.submitted if s.client_order_id in report.flatten_orders]
+    assert [(s.symbol, s.side, s.quantity) for s in sent] == [
+        ("AAA", Side.SELL, 1000),
+        ("AAA", Side.SELL, 1000),
+        ("AAA", Side.SELL, 500),
+        ("DDD", Side.BUY, 300),
+    ]
+    assert r.engine.state is TradingState.HALTED
+    assert oms.submit(SubmitOrder(T0, order("AAA", "sell", 1))).status is OrderStatus.DENIED
+
+
+def test_automatic_halt_can_run_the_kill_switch() -> None:
+    r, oms, broker = _oms_rig(5, marks={"CCC": "50"}, limits={"auto_halt.kill_switch": True})
+    r.engine.attach(oms=oms)
+    r.engine.on_position_break("CCC", 10, 0, T0)
+    assert len(broker.cancels) == 5
+    assert [e.trigger for e in changes(r)] == ["auto:position_break"]
