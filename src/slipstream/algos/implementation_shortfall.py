@@ -6,13 +6,17 @@ risk aversion λ is derived in the model's own units and passed to
 ``x_k = X·sinh(κ(T − t_k))/sinh(κT)`` become the cumulative schedule. A patient parent trades
 almost linearly; an urgent one front-loads, accepting more impact to cut timing risk.
 
-Model parameters follow the calibration rules of Almgren & Chriss (2000, §4): ``ε`` is half the
-spread, ``η`` makes trading 1 % of daily volume cost one spread, ``γ`` makes selling 10 % of it
-move the price by one spread, and ``σ = price × daily volatility``.
+Model parameters (:func:`almgren_chriss_model`): ``σ = price × daily volatility``; ``ε`` is half
+the spread and ``γ`` makes trading 10 % of daily volume move the price by one spread, as in
+Almgren & Chriss (2000, §4). For ``η`` the paper's rule (1 % of daily volume costs one spread)
+is meant for multi-day liquidations and forecasts absurd costs at intraday speeds, so ``η`` is
+instead the linearisation of the square-root law at the order itself: trading ``X`` shares at a
+constant rate over ``T`` costs ``σ·P·sqrt(X/V)`` per share, as the square-root law says.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from slipstream.algos.params import SlicedParams
@@ -25,12 +29,19 @@ SESSION_SECS = 23_400.0  # one regular US session, 09:30–16:00: the model's "d
 _UNIT_MODEL = AlmgrenChriss(sigma=1.0, eta=1.0, gamma=0.0, epsilon=0.0)
 
 
-def almgren_chriss_model(inputs: MarketInputs) -> AlmgrenChriss:
-    """Return the Almgren–Chriss model of a stock from its daily statistics (paper, §4)."""
+def almgren_chriss_model(
+    inputs: MarketInputs, quantity: float, horizon_days: float
+) -> AlmgrenChriss:
+    """Return the Almgren–Chriss model of a stock for an order of ``quantity`` over ``horizon_days``.
+
+    See the module docstring for how each parameter is set.
+    """
     spread = inputs.price * inputs.spread_bps / 1e4
+    sigma = inputs.price * inputs.sigma_daily
+    per_share = sigma * math.sqrt(quantity / inputs.adv)  # square-root law, $/share
     return AlmgrenChriss(
-        sigma=inputs.price * inputs.sigma_daily,
-        eta=spread / (0.01 * inputs.adv),
+        sigma=sigma,
+        eta=per_share / (quantity / horizon_days),
         gamma=spread / (0.10 * inputs.adv),
         epsilon=spread / 2.0,
     )
@@ -60,7 +71,10 @@ class ImplementationShortfall(SlicedSchedule):
         inputs = self.ctx.inputs
         # The shape depends only on κT, so without daily statistics a unit model gives the same
         # schedule; the statistics matter for the cost forecast, not for the trajectory.
-        model = _UNIT_MODEL if inputs is None else almgren_chriss_model(inputs)
         horizon_days = p.duration_ns / 1e9 / SESSION_SECS
+        if inputs is None:
+            model = _UNIT_MODEL
+        else:
+            model = almgren_chriss_model(inputs, p.quantity, horizon_days)
         traj = urgency_trajectory(model, p.quantity, horizon_days, self.params.slices, p.urgency)
         return trajectory_fractions(traj.holdings)

@@ -1,0 +1,233 @@
+"""``slipstream estimate``: pre-trade cost forecast, recommended algorithm and schedule.
+
+Market inputs come from the bundled data: price, ADV and volatility from the daily bars, the
+spread and the intraday volume profile from the 1-minute bars (see
+:mod:`slipstream.algos.history`); the forecast itself is :func:`slipstream.algos.estimate.estimate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from slipstream.algos.estimate import DEFAULT_TURNOVER_RATIO, PreTradeEstimate, estimate
+from slipstream.algos.history import history_inputs, history_profile
+from slipstream.algos.registry import ALGORITHMS
+from slipstream.algos.urgency import urgency_level
+from slipstream.cli.main import add_json_flag
+from slipstream.cli.output import table, to_json
+from slipstream.core.errors import InputError
+from slipstream.model.enums import Side
+from slipstream.model.values import quantity
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``estimate`` command."""
+    p = subparsers.add_parser(
+        "estimate",
+        help="forecast the cost of a parent order and recommend how to work it",
+        description=(
+            "Forecast the market impact of a parent order under the square-root, "
+            "Almgren-Chriss, Almgren et al. (2005) and I-Star models, recommend an algorithm "
+            "and participation, and show the schedule. Inputs come from the bundled data."
+        ),
+    )
+    add_json_flag(p)
+    p.add_argument("--symbol", required=True, help="ticker, e.g. AAPL")
+    p.add_argument("--side", required=True, help="buy or sell")
+    p.add_argument("--quantity", required=True, help="shares")
+    p.add_argument("--algo", choices=sorted(ALGORITHMS), help="algorithm (default: recommended)")
+    p.add_argument("--urgency", default="medium", help="low, medium, high or 0..1 (default medium)")
+    p.add_argument("--start", default="09:30", help="start time HH:MM New York (default 09:30)")
+    p.add_argument("--end", help="end time HH:MM (default: when the urgency's participation ends)")
+    p.add_argument("--slices", type=int, default=10, help="schedule slices (default 10)")
+    p.add_argument("--as-of", help="use daily data up to this ISO date (default: the latest)")
+    p.add_argument(
+        "--turnover-ratio",
+        type=float,
+        default=DEFAULT_TURNOVER_RATIO,
+        help=f"shares outstanding / ADV for the 2005 model (default {DEFAULT_TURNOVER_RATIO:g})",
+    )
+    p.add_argument("--html", type=Path, help="also write the schedule chart to this HTML file")
+    p.set_defaults(func=run)
+
+
+def parse_clock(text: str, field: str) -> float:
+    """Return ``HH:MM`` as seconds after midnight."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise InputError(field, text, "must be a time HH:MM") from None
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise InputError(field, text, "must be a time HH:MM")
+    return hours * 3600.0 + minutes * 60.0
+
+
+def _clock(secs: float) -> str:
+    whole = round(secs)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the estimate."""
+    symbol = args.symbol.strip().upper()
+    try:
+        side = Side(args.side.strip().lower())
+    except ValueError:
+        raise InputError("side", args.side, "must be buy or sell") from None
+    qty = int(quantity(args.quantity))
+    urgency = urgency_level(args.urgency)
+    start = parse_clock(args.start, "start")
+    end = parse_clock(args.end, "end") if args.end else None
+    print(f"estimate: reading market inputs for {symbol}...", file=sys.stderr)
+    inputs, notes = history_inputs(symbol, args.as_of)
+    profile, profile_note = history_profile(symbol)
+    result = estimate(
+        symbol,
+        side.value,
+        qty,
+        inputs,
+        profile,
+        urgency,
+        algo=args.algo,
+        start_secs=start,
+        end_secs=end,
+        slices=args.slices,
+        turnover_ratio=args.turnover_ratio,
+    )
+    sources = [*notes, profile_note]
+    if args.html is not None:
+        write_chart(result, args.html)
+    if getattr(args, "json", False):
+        print(to_json(as_dict(result, sources)))
+    else:
+        print(render(result, sources))
+    return 0
+
+
+def as_dict(result: PreTradeEstimate, sources: list[str]) -> dict[str, Any]:
+    """Return the estimate as JSON-ready values."""
+    i = result.inputs
+    return {
+        "symbol": result.symbol,
+        "side": result.side,
+        "quantity": result.quantity,
+        "urgency": result.urgency,
+        "inputs": {
+            "price": i.price,
+            "adv": i.adv,
+            "sigma_daily": i.sigma_daily,
+            "spread_bps": i.spread_bps,
+            "size_adv": result.size_adv,
+            "sources": sources,
+        },
+        "algo": result.algo,
+        "recommended_algo": result.recommended_algo,
+        "participation": result.participation,
+        "start": _clock(result.start_secs),
+        "end": _clock(result.end_secs),
+        "duration_secs": result.duration_secs,
+        "finishes": result.finishes,
+        "costs": [
+            {"model": c.model, "cost_bps": c.cost_bps, "cost_usd": c.cost_usd, "std_bps": c.std_bps}
+            for c in result.costs
+        ],
+        "schedule": [
+            {
+                "start": _clock(r.start_secs),
+                "quantity": r.quantity,
+                "cumulative": r.cumulative,
+                "expected_volume": r.expected_volume,
+            }
+            for r in result.schedule
+        ],
+        "notes": list(result.notes),
+    }
+
+
+def render(result: PreTradeEstimate, sources: list[str]) -> str:
+    """Return the estimate as readable text."""
+    i = result.inputs
+    lines = [
+        f"{result.side} {result.quantity:,} {result.symbol}  urgency {result.urgency:g}",
+        f"price ${i.price:,.2f}  ADV {i.adv:,.0f}  size {result.size_adv:.2%} ADV  "
+        f"sigma {i.sigma_daily:.2%}/day  spread {i.spread_bps:.1f} bps",
+        "",
+        table(
+            ["model", "cost_bps", "cost_usd", "std_bps"],
+            [
+                [
+                    c.model,
+                    f"{c.cost_bps:.2f}",
+                    f"{c.cost_usd:,.0f}",
+                    "" if c.std_bps is None else f"{c.std_bps:.2f}",
+                ]
+                for c in result.costs
+            ],
+        ),
+        "",
+        f"algorithm {result.algo} (recommended: {result.recommended_algo})  "
+        f"participation {result.participation:.1%}",
+        f"from {_clock(result.start_secs)} to {_clock(result.end_secs)} New York "
+        f"({result.duration_secs / 60:.0f} min){'' if result.finishes else ', does not finish'}",
+        "",
+        table(
+            ["slice_start", "quantity", "cumulative", "expected_mkt_volume"],
+            [
+                [_clock(r.start_secs), r.quantity, r.cumulative, f"{r.expected_volume:,.0f}"]
+                for r in result.schedule
+            ],
+        ),
+    ]
+    lines += [f"note: {n}" for n in result.notes]
+    lines += [f"source: {s}" for s in sources]
+    return "\n".join(lines)
+
+
+def write_chart(result: PreTradeEstimate, path: Path) -> None:
+    """Write a self-contained Plotly chart of the schedule against expected market volume."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    times = [_clock(r.start_secs) for r in result.schedule]
+    total_volume = sum(r.expected_volume for r in result.schedule) or 1.0
+    cum_volume = []
+    running = 0.0
+    for r in result.schedule:
+        running += r.expected_volume
+        cum_volume.append(100 * running / total_volume)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(x=times, y=[r.quantity for r in result.schedule], name="slice quantity (shares)")
+    fig.add_trace(
+        go.Scatter(
+            x=times,
+            y=[100 * r.cumulative / result.quantity for r in result.schedule],
+            name="cumulative target (% of order)",
+            mode="lines+markers",
+        ),
+        secondary_y=True,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=times,
+            y=cum_volume,
+            name="expected market volume (cumulative %)",
+            mode="lines",
+            line={"dash": "dot"},
+        ),
+        secondary_y=True,
+    )
+    fig.update_layout(
+        title=(
+            f"{result.side} {result.quantity:,} {result.symbol}: {result.algo} schedule, "
+            f"participation {result.participation:.1%}"
+        ),
+        xaxis_title="slice start (New York)",
+        legend={"orientation": "h"},
+    )
+    fig.update_yaxes(title_text="shares", secondary_y=False)
+    fig.update_yaxes(title_text="% cumulative", range=[0, 105], secondary_y=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(str(path), include_plotlyjs=True, full_html=True)
