@@ -7,6 +7,8 @@ import math
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slipstream.core.errors import InputError
 from slipstream.marketdata.liquidity import LiquidityState
@@ -63,3 +65,22 @@ def test_bars_and_books_feed_the_state() -> None:
     assert snap.bid_size == 700 and snap.ask_size == 900 and snap.mid == pytest.approx(11.0)
     with pytest.raises(InputError):
         LiquidityState("X", window_secs=0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 30 * S), st.integers(1, 10_000)), min_size=1, max_size=60
+    ),
+    window=st.integers(1, 120),
+)
+def test_volume_rate_matches_brute_force(steps: list[tuple[int, int]], window: int) -> None:
+    state = LiquidityState("X", window_secs=window)
+    ts, seen = 0, []
+    for gap, size in steps:
+        ts += gap
+        seen.append((ts, size))
+        state.on_trade(TradeTick("X", Decimal("10"), size, ts))
+    in_window = sum(size for t, size in seen if t > ts - window * S)
+    span = min(window * S, max(ts - seen[0][0], S)) / S
+    assert state.volume_rate() == pytest.approx(in_window / span)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slipstream.core.errors import InputError
 from slipstream.marketdata._frames import MINUTE_TRADE_BARS
@@ -98,4 +100,29 @@ def test_adv_from_minute_bars_and_daily_file() -> None:
     ibm = daily[(daily["ticker"] == "IBM") & (daily["date"] <= "2020-03-31")]
     assert average_daily_volume("IBM", 20, end="2020-03-31") == pytest.approx(
         ibm["volume"].tail(20).mean()
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["d1", "d2", "d3"]), st.integers(0, 389), st.integers(1, 10**6)),
+        min_size=1,
+        max_size=80,
+    ),
+    bucket=st.sampled_from([1, 5, 30, 60]),
+)
+def test_random_bars_give_a_normalised_profile(
+    rows: list[tuple[str, int, int]], bucket: int
+) -> None:
+    bars = pd.DataFrame(rows, columns=["date", "minute", "volume"])
+    bars["time_ms"] = 34_200_000 + bars["minute"] * 60_000
+    profile = profile_from_bars(bars, "X", bucket)
+    assert sum(profile.weights) == pytest.approx(1.0)
+    assert profile.days == bars["date"].nunique()
+    # Each day's shares average to the profile: check the first bucket by hand.
+    first = bars[bars["minute"] < bucket].groupby("date")["volume"].sum()
+    totals = bars.groupby("date")["volume"].sum()
+    assert profile.weights[0] == pytest.approx(
+        float((first / totals).fillna(0).reindex(totals.index, fill_value=0).mean())
     )

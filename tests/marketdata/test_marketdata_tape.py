@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slipstream.marketdata.tape import (
     aggregate_signed_volume,
@@ -79,3 +81,28 @@ def test_aggregation_rejects_bad_width(width: int) -> None:
 
     with pytest.raises(InputError):
         aggregate_signed_volume([_t("1", 1, 1)], width)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    prices=st.lists(st.integers(995, 1005), min_size=1, max_size=50),
+    quotes=st.lists(st.tuples(st.integers(990, 1010), st.integers(1, 4)), min_size=1, max_size=20),
+)
+def test_lee_ready_matches_a_plain_loop(prices: list[int], quotes: list[tuple[int, int]]) -> None:
+    trade_times = np.arange(len(prices), dtype=np.int64) * 10 + 5
+    quote_times = np.arange(len(quotes), dtype=np.int64) * 25
+    bid = np.array([b / 100 for b, _ in quotes])
+    ask = np.array([(b + w) / 100 for b, w in quotes])
+    price = np.array([p / 100 for p in prices])
+    expected, last_sign = [], 0
+    for k, p in enumerate(price):
+        if k and p != price[k - 1]:
+            last_sign = 1 if p > price[k - 1] else -1
+        q = [i for i, t in enumerate(quote_times) if t <= trade_times[k]]
+        sign = 0
+        if q:
+            mid = (bid[q[-1]] + ask[q[-1]]) / 2
+            sign = 1 if p > mid else -1 if p < mid else 0
+        expected.append(sign or last_sign)
+    got = lee_ready_signs(trade_times, price, quote_times, bid, ask)
+    assert got.tolist() == expected
