@@ -81,6 +81,13 @@ def detect_format(path: Path) -> str:
     for fmt, needed in FORMATS.items():
         if set(needed) <= columns:
             return fmt
+    closest = max(FORMATS, key=lambda fmt: len(columns & set(FORMATS[fmt])))
+    if len(columns & set(FORMATS[closest])) >= 3:
+        missing = [c for c in FORMATS[closest] if c not in columns]
+        raise DataError(
+            f"{path}: looks like the '{closest}' format but is missing column(s) {missing} "
+            f"(needs {','.join(FORMATS[closest])})"
+        )
     expected = "; ".join(f"{k}: {','.join(v)}" for k, v in FORMATS.items())
     raise DataError(
         f"{path}: unrecognised market data header {sorted(columns)}; expected one of "
