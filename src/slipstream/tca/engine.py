@@ -132,8 +132,10 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
     count = ends - starts
     executed = _group_sum(qty, starts, ends).astype(np.int64)
     has_fills = count > 0
-    first_fill = np.where(has_fills, ts[np.minimum(starts, max(len(ts) - 1, 0))], NO_TS)
-    last_fill = np.where(has_fills, ts[np.maximum(ends - 1, 0)], NO_TS) if len(ts) else first_fill
+    first_fill = np.full(n, NO_TS, dtype=np.int64)
+    last_fill = np.full(n, NO_TS, dtype=np.int64)
+    first_fill[has_fills] = ts[starts[has_fills]]
+    last_fill[has_fills] = ts[ends[has_fills] - 1]
 
     decision_ts = orders["decision_ts_ns"].to_numpy()
     arrival_ts = orders["arrival_ts_ns"].to_numpy().copy()
@@ -307,13 +309,27 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
             dollars = money_columns[f"{part}_usd"]
             as_float = np.array([float(d) if d is not None else np.nan for d in dollars])
             out[f"{part}_bps"] = as_float / paper * BPS
+        # Benchmarks that are exact prices (twice their value in micro-dollars) get an exact
+        # numerator, so a fill at the benchmark is exactly 0; averages are float statistics.
+        exact_levels = {
+            "decision": decision2,
+            "arrival": arrival_mid2,
+            "close": np.where(close_micros != NO_PRICE, 2 * close_micros, NO_PRICE),
+        }
         slippage: dict[str, FloatArray] = {}
         for name in BENCHMARKS:
             level = np.where(benchmarks[name] > 0, benchmarks[name], np.nan)
             out[f"{name}_benchmark"] = np.where(keep, level, np.nan)
-            slippage[name] = np.where(
-                keep & (executed > 0), side * (avg_px - level) / level * BPS, np.nan
-            )
+            if name in exact_levels:
+                twice = exact_levels[name]
+                cost = 2 * value_sum.astype(object) - executed.astype(object) * twice.astype(object)
+                ratio = cost.astype(np.float64) / (executed * twice.astype(np.float64))
+                valid = keep & (executed > 0) & (twice != NO_PRICE)
+                slippage[name] = np.where(valid, side * ratio * BPS, np.nan)
+            else:
+                slippage[name] = np.where(
+                    keep & (executed > 0), side * (avg_px - level) / level * BPS, np.nan
+                )
             out[f"vs_{name}_bps"] = slippage[name]
         out_vs_arrival = slippage["arrival"]
         out["interval_volume"] = interval_volume
