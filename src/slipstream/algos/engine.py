@@ -361,6 +361,10 @@ class AlgoEngine:
         """Return the progress of one parent."""
         return self._require(parent_id, None).summary()
 
+    def algorithm(self, parent_id: str) -> ExecAlgorithm:
+        """Return the algorithm working ``parent_id`` (to inspect its schedule or state)."""
+        return self._require(parent_id, None).algo
+
     def summaries(self) -> list[ParentSummary]:
         """Return the progress of every parent, in submission order."""
         return [r.summary() for r in self._parents.values()]
