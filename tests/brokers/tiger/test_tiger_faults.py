@@ -13,13 +13,12 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from tiger_harness import Book
 
 from slipstream.brokers.tiger import GatewayHandle, TigerBroker, start_local_gateway
 from slipstream.core.clock import LiveClock
 from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import OrderStatus, Side
-from slipstream.model.events import OrderEvent, OrderFilled, OrderInitialized, OrderSubmitted
-from slipstream.model.orders import TRANSITIONS, Order
 from slipstream.model.orders_spec import OrderSpec
 
 ORDERS = 1_000
@@ -37,32 +36,15 @@ def faulty_gateway() -> Iterator[GatewayHandle]:
 
 def test_thousand_orders_with_five_percent_failures(faulty_gateway: GatewayHandle) -> None:
     broker = TigerBroker.from_config(faulty_gateway.config(timeout_secs=0.4), LiveClock())
-    orders: dict[str, Order] = {}
-    fills: Counter[str] = Counter()
-    late = 0
-
-    def sink(event: OrderEvent) -> None:
-        nonlocal late
-        order = orders[event.client_order_id]
-        if order.is_duplicate(event):
-            return
-        if (order.status, order.trigger_for(event)) not in TRANSITIONS:
-            late += 1  # a late acknowledgement; an over-fill would raise in apply below
-            return
-        order.apply(event)
-        if isinstance(event, OrderFilled):
-            fills[event.client_order_id] += event.last_qty
-
-    broker.connect(sink)
+    book = Book(broker)
+    orders, fills = book.orders, book.fills
+    broker.connect(book.sink)
     try:
         for start in range(0, ORDERS, WAVE):
             for i in range(start, start + WAVE):
                 coid = ClientOrderId(f"F{i:04d}")
                 spec = OrderSpec(coid, SYMBOLS[i % 5], Side.BUY if i % 2 else Side.SELL, 100)
-                order = Order(OrderInitialized(coid, i, i, spec))
-                order.apply(OrderSubmitted(coid, i, i, "tiger"))
-                orders[coid] = order
-                broker.submit(spec)
+                book.submit(spec)
             deadline = time.monotonic() + 30
             while broker.pending_orders() and time.monotonic() < deadline:
                 broker.wait_events(0.05)
