@@ -37,7 +37,7 @@ from scipy import stats as scipy_stats
 from slipstream.core.errors import DataError, InputError
 from slipstream.impact._checks import positive
 from slipstream.impact.square_root import SquareRootImpact
-from slipstream.marketdata._frames import MINUTE_QUOTE_BARS, read_csv, tick_file
+from slipstream.marketdata._frames import MINUTE_QUOTE_BARS, read_csv, rows_for, tick_file
 from slipstream.marketdata.nbbo import build_nbbo
 from slipstream.marketdata.stats import intraday_volatility
 from slipstream.marketdata.tape import lee_ready_signs, signed_volume_arrays, tick_rule_signs
@@ -282,8 +282,7 @@ def classify_tape(symbol: str) -> tuple[pd.DataFrame, str]:
 
 def _minute_mids(symbol: str) -> pd.DataFrame:
     """Return the mid at the end of each minute (rows: minute start ms; columns: dates)."""
-    bars = read_csv(MINUTE_QUOTE_BARS)
-    rows = bars[bars["ticker"] == symbol]
+    rows = rows_for(MINUTE_QUOTE_BARS, "ticker", symbol)
     mids = (rows["bid_close"] + rows["ask_close"]) / 2.0
     table = rows.assign(mid=mids).pivot_table(index="time_ms", columns="date", values="mid")
     grid = np.arange(REGULAR_OPEN_MS - MINUTE_MS, REGULAR_CLOSE_MS, MINUTE_MS)

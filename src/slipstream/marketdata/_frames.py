@@ -42,3 +42,22 @@ def tick_file(symbol: str, kind: str) -> Path:
     if not matches:
         raise DataError(f"no bundled {kind} ticks for {symbol} under {data_dir() / TICKS}")
     return matches[0]
+
+
+def rows_for(relative: Path | str, column: str, key: str) -> pd.DataFrame:
+    """Return the rows of a bundled CSV whose ``column`` equals ``key`` (a copy, index reset).
+
+    The file is split by ``column`` once and cached, so per-symbol reads cost a lookup and a
+    small copy instead of a scan of the whole file.
+    """
+    groups = _groups(str(data_dir() / relative), column)
+    part = groups.get(key)
+    if part is None:
+        return _read_cached(str(data_dir() / relative), ()).iloc[0:0].copy()
+    return part.copy()
+
+
+@lru_cache(maxsize=8)
+def _groups(path: str, column: str) -> dict[str, pd.DataFrame]:
+    frame = _read_cached(path, ())
+    return {str(k): g.reset_index(drop=True) for k, g in frame.groupby(column, sort=False)}

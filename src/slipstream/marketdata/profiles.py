@@ -13,13 +13,15 @@ import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from slipstream.core.errors import DataError, InputError
-from slipstream.marketdata._frames import DAILY_BARS, MINUTE_TRADE_BARS, read_csv
+from slipstream.marketdata._frames import DAILY_BARS, MINUTE_TRADE_BARS, rows_for
 from slipstream.marketdata.timeutil import EASTERN, REGULAR_CLOSE_MS, REGULAR_OPEN_MS
+from slipstream.paths import data_dir
 
 SESSION_OPEN_SECS = REGULAR_OPEN_MS // 1000
 SESSION_CLOSE_SECS = REGULAR_CLOSE_MS // 1000
@@ -166,7 +168,16 @@ def volume_profile(
     """Return the volume profile of ``symbol`` from the bundled 1-minute trade bars.
 
     ``days`` restricts the average to some ISO dates (e.g. to keep a test day out of sample).
+    Profiles are immutable, so each one is computed once and cached.
     """
+    chosen = None if days is None else tuple(days)
+    return _cached_profile(symbol, bucket_minutes, chosen, str(data_dir()))
+
+
+@lru_cache(maxsize=64)
+def _cached_profile(
+    symbol: str, bucket_minutes: int, days: tuple[str, ...] | None, data_key: str
+) -> VolumeProfile:
     bars = minute_trade_bars(symbol)
     if days is not None:
         bars = bars[bars["date"].isin(list(days))]
@@ -184,11 +195,10 @@ def pooled_volume_profile(symbols: Sequence[str], bucket_minutes: int = 1) -> Vo
 
 def minute_trade_bars(symbol: str) -> pd.DataFrame:
     """Return the bundled 1-minute trade bars of ``symbol`` (all sessions, ET times)."""
-    bars = read_csv(MINUTE_TRADE_BARS)
-    rows = bars[bars["ticker"] == symbol]
+    rows = rows_for(MINUTE_TRADE_BARS, "ticker", symbol)
     if rows.empty:
         raise DataError(f"no bundled minute bars for {symbol}")
-    return rows.reset_index(drop=True)
+    return rows
 
 
 def session_volumes(bars: pd.DataFrame) -> pd.Series:
@@ -210,8 +220,7 @@ def adv_from_minute_bars(symbol: str, days: Sequence[str] | None = None) -> floa
 
 def daily_bars(symbol: str) -> pd.DataFrame:
     """Return the bundled daily OHLCV rows of ``symbol``, oldest first."""
-    daily = read_csv(DAILY_BARS)
-    rows = daily[daily["ticker"] == symbol].sort_values("date")
+    rows = rows_for(DAILY_BARS, "ticker", symbol).sort_values("date")
     if rows.empty:
         raise DataError(f"no bundled daily bars for {symbol}")
     return rows.reset_index(drop=True)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from slipstream.core.errors import DataError, InputError
-from slipstream.marketdata._frames import MINUTE_QUOTE_BARS, read_csv
+from slipstream.marketdata._frames import MINUTE_QUOTE_BARS, rows_for
 from slipstream.marketdata.profiles import daily_bars, minute_trade_bars
 from slipstream.marketdata.timeutil import REGULAR_CLOSE_MS, REGULAR_OPEN_MS
 
@@ -164,12 +164,8 @@ def spread_depth_from_quote_bars(
 
     Each regular-session minute contributes its closing bid and ask (one sample per minute).
     """
-    bars = read_csv(MINUTE_QUOTE_BARS)
-    rows = bars[
-        (bars["ticker"] == symbol)
-        & (bars["time_ms"] >= REGULAR_OPEN_MS)
-        & (bars["time_ms"] < REGULAR_CLOSE_MS)
-    ]
+    bars = rows_for(MINUTE_QUOTE_BARS, "ticker", symbol)
+    rows = bars[(bars["time_ms"] >= REGULAR_OPEN_MS) & (bars["time_ms"] < REGULAR_CLOSE_MS)]
     if days is not None:
         rows = rows[rows["date"].isin(list(days))]
     if rows.empty:
