@@ -214,3 +214,14 @@ def test_fills_never_exceed_the_order_quantity() -> None:
         h.feed(quote("9.80", "9.85", ask_size=1_000, ts=3_500 + i))
     assert sum(q for _, q in h.fills(cid)) == 100
     assert h.kinds(cid)[-1] == "OrderFilled"
+
+
+def test_bars_beside_quotes_drive_last_triggers_but_quotes_stay_the_liquidity() -> None:
+    h = Harness()
+    h.feed(quote("10.00", "10.02", ask_size=1_000))
+    cid = h.submit(quantity=100, order_type=OrderType.STOP, stop_price=D("10.10"))
+    # Up bar: assumed path open 10.00 → low 9.98 → high 10.12 → close 10.05.
+    h.feed(bar("10.00", "10.12", "9.98", "10.05", volume=1_000))
+    assert h.kinds(cid) == ["OrderAccepted", "OrderTriggered", "OrderFilled"]
+    assert h.of(cid)[1].trigger_price == D("10.12")  # type: ignore[attr-defined]
+    assert h.fills(cid) == [(D("10.02"), 100)]

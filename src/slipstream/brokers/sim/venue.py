@@ -238,19 +238,24 @@ class SimulatedVenue:
             self._on_bar(market, record)
 
     def _on_bar(self, market: MarketState, bar: Bar) -> None:
-        market.last = bar.close
-        if market.has_quotes or market.has_book:
-            return  # quotes or a book are better liquidity than a bar; use those
-        market.has_bars = True
-        instrument = self._instruments.get(bar.symbol)
+        """Use a bar as prints along its assumed path, and as the touch when nothing better.
+
+        Quotes or a book, when the symbol has them, stay the liquidity for market orders; the
+        bar then only drives last-trade triggers and trade-through fills of resting limits.
+        Either way our fills in one bar are capped by ``bar_participation`` of its volume.
+        """
         cap = int(bar.volume * self._bar_participation)
-        half = bar.close * self._bar_half_spread
-        market.set_touch(
-            instrument.round_price(bar.close - half, "down"),
-            instrument.round_price(bar.close + half, "up"),
-            cap,
-            cap,
-        )
+        bars_only = not (market.has_quotes or market.has_book)
+        if bars_only and bar.symbol in self._instruments:
+            market.has_bars = True
+            instrument = self._instruments.get(bar.symbol)
+            half = bar.close * self._bar_half_spread
+            market.set_touch(
+                instrument.round_price(bar.close - half, "down"),
+                instrument.round_price(bar.close + half, "up"),
+                cap,
+                cap,
+            )
         # The path inside the bar is unknown: assume the usual open→low→high→close for an up
         # bar and open→high→low→close for a down bar.
         path = (
@@ -258,15 +263,22 @@ class SimulatedVenue:
             if bar.close >= bar.open
             else (bar.open, bar.high, bar.low, bar.close)
         )
+        buy_room = sell_room = cap
         previous = None
         for price in path:
+            market.last = price
             if price == previous or not self._working.get(bar.symbol):
                 continue
             previous = price
-            used_buy, used_sell = self._on_print(market, price, market.ask_avail, market.bid_avail)
-            market.ask_avail -= used_buy
-            market.bid_avail -= used_sell
-        self._on_touch(market)
+            if bars_only:  # the synthetic touch and the prints share one cap per side
+                buy_room, sell_room = market.ask_avail, market.bid_avail
+            used_buy, used_sell = self._on_print(market, price, buy_room, sell_room)
+            buy_room -= used_buy
+            sell_room -= used_sell
+            if bars_only:
+                market.ask_avail, market.bid_avail = buy_room, sell_room
+        if bars_only:
+            self._on_touch(market)
 
     # --- matching -------------------------------------------------------------------------
 
