@@ -28,13 +28,14 @@ class ScenarioSet:
         if returns.empty:
             raise InputError("returns", "empty", "scenarios need daily returns")
         tail = returns.iloc[-window:]
-        market = tail.mean(axis=1, skipna=True).fillna(0.0)
+        self.market: FloatArray = tail.mean(axis=1, skipna=True).fillna(0.0).to_numpy(np.float64)
+        matrix = np.array(tail.to_numpy(dtype=np.float64).T, order="C")
         # A missing day for one name takes that day's market return, not zero.
-        filled = tail.apply(lambda col: col.fillna(market))
-        self.symbols: list[str] = [str(s) for s in filled.columns]
+        gaps = np.isnan(matrix)
+        matrix[gaps] = np.broadcast_to(self.market, matrix.shape)[gaps]
+        self.symbols: list[str] = [str(s) for s in tail.columns]
         self.index = {s: i for i, s in enumerate(self.symbols)}
-        self.matrix: FloatArray = np.ascontiguousarray(filled.to_numpy(dtype=np.float64).T)
-        self.market: FloatArray = market.to_numpy(dtype=np.float64)
+        self.matrix: FloatArray = matrix
         self._sector_of = sector_of
         by_sector: dict[str, list[int]] = {}
         for i, symbol in enumerate(self.symbols):
@@ -64,15 +65,20 @@ class ScenarioSet:
 
     def pnl(self, values: Mapping[str, float]) -> FloatArray:
         """Return the scenario P&L (in money) of positions with the given market values."""
-        weights = np.zeros(len(self.symbols))
+        rows: list[int] = []
+        held: list[float] = []
         total = np.zeros(self.days)
         for symbol, value in values.items():
             row = self.index.get(symbol)
             if row is not None:
-                weights[row] += value
+                rows.append(row)
+                held.append(value)
             elif value:
                 total += value * self.column(symbol)
-        return total + weights @ self.matrix
+        weights = np.zeros(len(self.symbols))
+        weights[rows] = held  # keys of a mapping are unique, so no row repeats
+        result: FloatArray = total + weights @ self.matrix
+        return result
 
 
 def correlation_clusters(
