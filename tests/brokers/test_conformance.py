@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from conformance_drivers import TigerDriver
+from conformance_drivers import SimDriver, TigerDriver
 from conformance_harness import SCENARIOS, Driver, Session
 
 from slipstream.brokers.tiger import GatewayHandle, start_local_gateway
@@ -22,7 +22,11 @@ def _tiger(request: pytest.FixtureRequest) -> Driver:
     return TigerDriver(gateway, "IBM")
 
 
-DRIVERS: dict[str, Callable[[pytest.FixtureRequest], Driver]] = {"tiger": _tiger}
+def _sim(request: pytest.FixtureRequest) -> Driver:
+    return SimDriver("IBM")
+
+
+DRIVERS: dict[str, Callable[[pytest.FixtureRequest], Driver]] = {"sim": _sim, "tiger": _tiger}
 
 
 @pytest.fixture(params=sorted(DRIVERS))
