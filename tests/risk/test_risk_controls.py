@@ -16,6 +16,7 @@ from slipstream.model.market import QuoteTick
 from slipstream.oms.manager import OrderManager
 from slipstream.oms.risk_gate import PassThroughRisk
 from slipstream.oms.router import Router
+from slipstream.portfolio.reconciliation import PositionBreak
 from slipstream.risk.events import (
     DenialOverridden,
     KillSwitchActivated,
@@ -88,9 +89,20 @@ def test_stale_market_data() -> None:
 
 def test_position_break_always_halts_even_when_the_action_is_reduce() -> None:
     r = rig(limits={"auto_halt.action": "reduce"})
-    r.engine.on_position_break("AAA", 100, 0, T0)
+    r.engine.on_position_break(PositionBreak("AAA", 100, 0, T0))
     assert r.engine.state is TradingState.HALTED
     assert changes(r)[-1].trigger == "auto:position_break"
+
+
+def test_watchdog_halts_on_stale_data_while_no_order_is_sent() -> None:
+    r = rig(limits={"auto_halt.stale_data_secs": 5.0})
+    r.bus.publish(QuoteTick("AAA", Decimal("99.99"), Decimal("100.01"), 100, 100, T0))
+    r.engine.start_watchdog(1.0)
+    r.clock.advance_to(T0 + 5 * SEC)
+    assert r.engine.state is TradingState.ACTIVE
+    r.clock.advance_to(T0 + 6 * SEC)
+    assert r.engine.state is TradingState.HALTED
+    assert changes(r)[-1].trigger == "auto:stale_market_data"
 
 
 def test_reduce_action_lets_closing_orders_out() -> None:
@@ -282,6 +294,6 @@ def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
 def test_automatic_halt_can_run_the_kill_switch() -> None:
     r, oms, broker = _oms_rig(5, marks={"CCC": "50"}, limits={"auto_halt.kill_switch": True})
     r.engine.attach(oms=oms)
-    r.engine.on_position_break("CCC", 10, 0, T0)
+    r.engine.on_position_break(PositionBreak("CCC", 10, 0, T0))
     assert len(broker.cancels) == 5
     assert [e.trigger for e in changes(r)] == ["auto:position_break"]

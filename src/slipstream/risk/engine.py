@@ -12,7 +12,10 @@ Automatic halts (each configurable, see :mod:`slipstream.risk.limits`):
   submitted within ``reject_window_secs`` (once at least ``reject_min_orders`` were sent);
 * ``stale_market_data`` — no quote, trade or bar for ``stale_data_secs``;
 * ``position_break`` — reconciliation found our position differs from the broker's
-  (:meth:`RiskEngine.on_position_break`); this one always halts.
+  (:meth:`RiskEngine.on_position_break`, the reconciler's callback); this one always halts.
+
+Triggers are evaluated before every order and, with :meth:`RiskEngine.start_watchdog`, on a
+clock timer while no order is sent.
 
 The action is ``halt`` (HALTED) or ``reduce`` (REDUCING), optionally followed by the kill
 switch. A manual resume re-arms the loss and drawdown triggers from the NAV at that moment.
@@ -43,6 +46,7 @@ from slipstream.model.orders_spec import OrderSpec
 from slipstream.oms.records import EventAnomaly
 from slipstream.oms.risk_gate import Denial
 from slipstream.portfolio.portfolio import Portfolio
+from slipstream.portfolio.reconciliation import PositionBreak
 from slipstream.risk.checks import CHECKS, OrderContext
 from slipstream.risk.controls import OverrideRegister, SlidingCount
 from slipstream.risk.data import daily_returns
@@ -414,17 +418,34 @@ class RiskEngine:
         now = self._clock.timestamp_ns() if ts_ns is None else ts_ns
         self._day_start_nav = self.valuation(now).nav
 
-    def on_position_break(
-        self, symbol: str, our_qty: int, broker_qty: int, ts_ns: int | None = None
-    ) -> None:
-        """Halt because reconciliation found our position in ``symbol`` differs from the broker's."""
-        now = self._clock.timestamp_ns() if ts_ns is None else ts_ns
+    def on_position_break(self, found: PositionBreak) -> None:
+        """Halt: reconciliation found our position differs from the broker's.
+
+        Pass this method as the reconciler's ``on_position_break`` callback.
+        """
         self._auto_halt(
             "position_break",
-            f"position break in {symbol}: ours {our_qty}, broker {broker_qty}",
-            now,
+            f"position break in {found.symbol}: ours {found.local_quantity}, "
+            f"broker {found.broker_quantity}",
+            found.ts_ns,
             always_halt=True,
         )
+
+    def start_watchdog(self, interval_secs: float) -> None:
+        """Evaluate the automatic halt triggers every ``interval_secs`` of clock time.
+
+        Checks already evaluate them before every order; the watchdog also catches a loss or
+        stale data while no order is being sent.
+        """
+        if not interval_secs > 0:
+            raise InputError("interval_secs", interval_secs, "must be > 0")
+        step = secs_to_ns(interval_secs)
+
+        def tick(ts_ns: int) -> None:
+            self.evaluate_triggers(ts_ns)
+            self._clock.set_timer("risk.watchdog", ts_ns + step, tick)
+
+        self._clock.set_timer("risk.watchdog", self._clock.timestamp_ns() + step, tick)
 
     def _auto_halt(self, rule: str, reason: str, ts_ns: int, always_halt: bool = False) -> None:
         trigger = (
