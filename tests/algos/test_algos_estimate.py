@@ -12,6 +12,7 @@ import pytest
 from slipstream.algos.estimate import estimate, recommend
 from slipstream.algos.template import MarketInputs
 from slipstream.cli.main import main
+from slipstream.impact.square_root import TAPE_CALIBRATED_Y
 from slipstream.marketdata.profiles import VolumeProfile
 
 OPEN = 9.5 * 3600
@@ -36,7 +37,8 @@ def test_costs_match_the_published_formulas() -> None:
     costs = {c.model: c for c in est.costs}
     x = q / adv
     horizon = 2340 / 23400
-    assert costs["square_root"].cost_bps == pytest.approx(sigma * math.sqrt(x) * 1e4, rel=1e-6)
+    y = TAPE_CALIBRATED_Y  # the calibrated prefactor is an input here, not a result
+    assert costs["square_root"].cost_bps == pytest.approx(y * sigma * math.sqrt(x) * 1e4, rel=1e-6)
     # Almgren et al. (2005): ½·γσX/V·(Θ/V)^¼ + ησ|X/(VT)|^0.6 with γ = 0.314, η = 0.142.
     a05 = 0.5 * 0.314 * sigma * x * 200**0.25 + 0.142 * sigma * (x / horizon) ** 0.6
     assert costs["almgren2005"].cost_bps == pytest.approx(a05 * 1e4, rel=1e-4)
@@ -55,7 +57,7 @@ def test_almgren_chriss_cost_recomputed_from_the_trajectory() -> None:
     # Parameters as documented: ε = half spread, γ = spread / (10 % ADV), η linearises the
     # square-root law at this order; trajectory x_k = X·sinh(κ(T − t_k))/sinh(κT), κT = 2.
     spread = price * 4.0 / 1e4
-    eta = price * sigma * math.sqrt(q / adv) / (q / horizon)
+    eta = TAPE_CALIBRATED_Y * price * sigma * math.sqrt(q / adv) / (q / horizon)
     gamma = spread / (0.1 * adv)
     kappa = 2.0 / horizon
     t = np.arange(n + 1) * tau

@@ -49,6 +49,7 @@ from slipstream.model.events import (
     OrderEvent,
     OrderExpired,
     OrderFilled,
+    OrderInitialized,
     OrderRejected,
 )
 from slipstream.model.instrument import Instrument, InstrumentTable
@@ -56,6 +57,7 @@ from slipstream.model.market import Bar, BookSnapshot, QuoteTick, TradeTick
 from slipstream.model.orders import Order
 from slipstream.model.orders_spec import OrderSpec
 
+_MARKET_HOOKS = ("on_quote", "on_trade", "on_bar")
 _ENDING_EVENTS = (OrderCancelled, OrderDenied, OrderRejected, OrderExpired, OrderFilled)
 
 InputsSource = Callable[[str], MarketInputs | None]
@@ -139,6 +141,11 @@ class _Runtime:
         self.state = ParentState.ACTIVE
         self.reason = ""
         self.children: list[ClientOrderId] = []
+        # Folded from the child events the OMS publishes (each applied exactly once), so the
+        # hot path never rescans every child: open children by id, and running fill totals.
+        self.open: dict[str, Order] = {}
+        self.filled = 0
+        self.filled_value = Decimal(0)
         self.timer_name = f"algo:{parent.parent_id}"
         # A do-nothing placeholder until the engine builds the real algorithm with this context.
         self.algo: ExecAlgorithm = ExecAlgorithm(self)
@@ -161,20 +168,26 @@ class _Runtime:
     def inputs(self) -> MarketInputs | None:
         return self._inputs
 
-    def orders(self) -> list[Order]:
-        store = self._engine.oms.store
-        return [o for cid in self.children if (o := store.get(cid)) is not None]
-
     @property
     def filled_qty(self) -> int:
-        return sum(o.filled_qty for o in self.orders())
+        return self.filled
 
     @property
     def working_qty(self) -> int:
-        return sum(o.leaves_qty for o in self.orders())
+        return sum(o.leaves_qty for o in self.open.values())
 
     def working_children(self) -> list[Order]:
-        return [o for o in self.orders() if not o.status.is_terminal]
+        return list(self.open.values())
+
+    def on_child_event(self, event: OrderEvent, order: Order) -> None:
+        """Fold one child event into the open set and the fill totals."""
+        if isinstance(event, OrderInitialized):
+            self.open[order.client_order_id] = order
+        elif isinstance(event, OrderFilled):
+            self.filled += event.last_qty
+            self.filled_value += event.last_px * event.last_qty
+        if order.status.is_terminal:
+            self.open.pop(order.client_order_id, None)
 
     def now_ns(self) -> int:
         return self._engine.clock.timestamp_ns()
@@ -252,9 +265,6 @@ class _Runtime:
         self._engine.finish(self, ParentState.COMPLETING, reason)
 
     def summary(self) -> ParentSummary:
-        orders = self.orders()
-        filled = sum(o.filled_qty for o in orders)
-        value = sum((o.avg_px * o.filled_qty for o in orders if o.avg_px is not None), Decimal(0))
         p = self._parent
         return ParentSummary(
             p.parent_id,
@@ -263,10 +273,10 @@ class _Runtime:
             p.quantity,
             p.algo,
             self.state,
-            filled,
-            sum(o.leaves_qty for o in orders),
-            value / filled if filled else None,
-            len(orders),
+            self.filled,
+            self.working_qty,
+            self.filled_value / self.filled if self.filled else None,
+            len(self.children),
             self.reason,
         )
 
@@ -293,7 +303,8 @@ class AlgoEngine:
         self.profile_source = profile_source
         self.owner: dict[str, _Runtime] = {}
         self._parents: dict[str, _Runtime] = {}
-        self._by_symbol: dict[str, list[_Runtime]] = {}
+        # Runtimes whose algorithm overrides a per-record hook, by hook then symbol.
+        self._hooked: dict[str, dict[str, list[_Runtime]]] = {h: {} for h in _MARKET_HOOKS}
         self._markets: dict[str, MarketState] = {}
         bus.subscribe(OrderEvent, self._on_order_event)
         bus.subscribe(QuoteTick, self._on_quote)
@@ -318,7 +329,9 @@ class AlgoEngine:
         runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
         runtime.algo = algorithm_class(parent.algo)(runtime)
         self._parents[parent.parent_id] = runtime
-        self._by_symbol.setdefault(parent.symbol, []).append(runtime)
+        for hook, by_symbol in self._hooked.items():
+            if getattr(type(runtime.algo), hook) is not getattr(ExecAlgorithm, hook):
+                by_symbol.setdefault(parent.symbol, []).append(runtime)
         self.bus.publish(ParentAccepted(parent.parent_id, now, now, parent))
         runtime.algo.on_start()
         return runtime.summary()
@@ -409,7 +422,9 @@ class AlgoEngine:
             event = ParentCancelled(
                 pid, now, now, runtime.reason, summary.filled_qty, summary.avg_px, summary.children
             )
-        self._by_symbol[runtime.parent.symbol].remove(runtime)
+        for by_symbol in self._hooked.values():
+            if runtime in by_symbol.get(runtime.parent.symbol, ()):
+                by_symbol[runtime.parent.symbol].remove(runtime)
         self.bus.publish(event)
 
     def _require(self, parent_id: str, state: ParentState | None) -> _Runtime:
@@ -429,6 +444,7 @@ class AlgoEngine:
         order = self.oms.store.get(event.client_order_id)
         if order is None:
             return
+        runtime.on_child_event(event, order)
         active = runtime.state is ParentState.ACTIVE
         if isinstance(event, OrderFilled) and active:
             runtime.algo.on_child_filled(event)
@@ -441,12 +457,15 @@ class AlgoEngine:
             runtime.algo.on_child_done(order)
         self._maybe_close(runtime)
 
-    def _active(self, symbol: str) -> list[_Runtime]:
-        return [r for r in self._by_symbol.get(symbol, ()) if r.state is ParentState.ACTIVE]
+    def _listeners(self, symbol: str, hook: str) -> list[_Runtime]:
+        # Most algorithms read the market state when they decide and do not override the
+        # per-record hooks; only those that do are called, so many parents stay cheap.
+        hooked = self._hooked[hook].get(symbol)
+        return [r for r in hooked if r.state is ParentState.ACTIVE] if hooked else []
 
     def _on_quote(self, quote: QuoteTick) -> None:
         self.market(quote.symbol).on_quote(quote)
-        for runtime in self._active(quote.symbol):
+        for runtime in self._listeners(quote.symbol, "on_quote"):
             runtime.algo.on_quote(quote)
 
     def _on_book(self, book: BookSnapshot) -> None:
@@ -456,10 +475,10 @@ class AlgoEngine:
 
     def _on_trade(self, trade: TradeTick) -> None:
         self.market(trade.symbol).on_trade(trade)
-        for runtime in self._active(trade.symbol):
+        for runtime in self._listeners(trade.symbol, "on_trade"):
             runtime.algo.on_trade(trade)
 
     def _on_bar(self, bar: Bar) -> None:
         self.market(bar.symbol).on_bar(bar)
-        for runtime in self._active(bar.symbol):
+        for runtime in self._listeners(bar.symbol, "on_bar"):
             runtime.algo.on_bar(bar)

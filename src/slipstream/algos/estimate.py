@@ -7,7 +7,8 @@ Given the stock's daily statistics and intraday volume profile, :func:`estimate`
 2. finds the **duration**: the time from the start until the expected market volume times the
    participation covers the order (capped at the close — then the order cannot finish today at
    that pace, and the estimate says which participation would be needed);
-3. forecasts the **cost** under each model — square-root law, Almgren–Chriss (expected cost and
+3. forecasts the **cost** under each model — square-root law (``Y`` calibrated on the bundled
+   tape), Almgren–Chriss (expected cost and
    its standard deviation for the urgency's trajectory), Almgren et al. (2005) and I-Star — in
    bps of the price and in dollars;
 4. **recommends** an algorithm: Implementation Shortfall when urgency is high (timing risk
@@ -119,7 +120,8 @@ def _costs(
 ) -> list[ModelCost]:
     notional = quantity * inputs.price
     rows = []
-    for model in (SquareRootImpact(), Almgren2005Impact(turnover_ratio), IStarImpact()):
+    models = (SquareRootImpact.calibrated(), Almgren2005Impact(turnover_ratio), IStarImpact())
+    for model in models:
         bps = model.cost_bps(quantity, inputs.adv, inputs.sigma_daily, participation, horizon_days)
         rows.append(ModelCost(model.name, bps, bps * notional / 1e4))
     ac = almgren_chriss_model(inputs, quantity, horizon_days)

@@ -11,7 +11,8 @@ the spread and ``γ`` makes trading 10 % of daily volume move the price by one s
 Almgren & Chriss (2000, §4). For ``η`` the paper's rule (1 % of daily volume costs one spread)
 is meant for multi-day liquidations and forecasts absurd costs at intraday speeds, so ``η`` is
 instead the linearisation of the square-root law at the order itself: trading ``X`` shares at a
-constant rate over ``T`` costs ``σ·P·sqrt(X/V)`` per share, as the square-root law says.
+constant rate over ``T`` costs ``Y·σ·P·sqrt(X/V)`` per share, as the square-root law (with
+``Y`` calibrated on the bundled tape) says.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from slipstream.algos.schedule import trajectory_fractions
 from slipstream.algos.template import MarketInputs, SlicedSchedule
 from slipstream.algos.urgency import risk_aversion_for
 from slipstream.impact import AlmgrenChriss, Trajectory
+from slipstream.impact.square_root import TAPE_CALIBRATED_Y
 
 SESSION_SECS = 23_400.0  # one regular US session, 09:30–16:00: the model's "day"
 _UNIT_MODEL = AlmgrenChriss(sigma=1.0, eta=1.0, gamma=0.0, epsilon=0.0)
@@ -38,7 +40,7 @@ def almgren_chriss_model(
     """
     spread = inputs.price * inputs.spread_bps / 1e4
     sigma = inputs.price * inputs.sigma_daily
-    per_share = sigma * math.sqrt(quantity / inputs.adv)  # square-root law, $/share
+    per_share = TAPE_CALIBRATED_Y * sigma * math.sqrt(quantity / inputs.adv)  # $/share
     return AlmgrenChriss(
         sigma=sigma,
         eta=per_share / (quantity / horizon_days),

@@ -42,6 +42,7 @@ from slipstream.algos.sizing import SizingInputs, child_quantity
 from slipstream.core.errors import InputError
 from slipstream.core.ids import ClientOrderId
 from slipstream.impact import sqrt_cost_bps
+from slipstream.impact.square_root import TAPE_CALIBRATED_Y
 from slipstream.model.enums import OrderStatus, OrderType, TimeInForce
 from slipstream.model.events import OrderFilled
 from slipstream.model.instrument import Instrument
@@ -215,7 +216,9 @@ class ScheduleFollower(ExecAlgorithm):
         inputs = self.ctx.inputs
         if inputs is None or self.params.impact_budget_bps is None:
             return None
-        return lambda q: sqrt_cost_bps(max(q, 1) / inputs.adv, inputs.sigma_daily)
+        return lambda q: sqrt_cost_bps(
+            max(q, 1) / inputs.adv, inputs.sigma_daily, TAPE_CALIBRATED_Y
+        )
 
     # -- hooks -----------------------------------------------------------------------------
 
@@ -275,7 +278,7 @@ class ScheduleFollower(ExecAlgorithm):
         due = self.target_qty(now) - filled
         unit = max(self.child_unit(now), float(ctx.instrument.lot_size))
         decision = self.price(due / unit, (parent.end_ns - now) / parent.duration_ns)
-        children = ctx.working_children()
+        children = ctx.working_children()  # Order objects: their status updates in place
         for child in children:
             if (
                 child.status is not OrderStatus.PENDING_CANCEL
@@ -283,7 +286,7 @@ class ScheduleFollower(ExecAlgorithm):
                 and is_stale(ctx.instrument, parent.side, child.limit_price, decision.limit_price)
             ):
                 ctx.cancel_child(child.client_order_id)
-        if any(c.status is OrderStatus.PENDING_CANCEL for c in ctx.working_children()):
+        if any(c.status is OrderStatus.PENDING_CANCEL for c in children):
             return  # the replacement waits for the venue to confirm the cancel
         working = ctx.working_qty
         qty = child_quantity(
