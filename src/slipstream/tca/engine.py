@@ -102,6 +102,11 @@ def _sessions(ts_ns: IntArray) -> tuple[IntArray, IntArray, list[str]]:
     return base + SESSION_OPEN_NS, base + SESSION_CLOSE_NS, days
 
 
+def eastern_days(ts_ns: IntArray) -> list[str]:
+    """Return the distinct US Eastern dates (ISO) of the given UTC timestamps, sorted."""
+    return sorted(set(_sessions(np.asarray(ts_ns, dtype=np.int64))[2]))
+
+
 def _weighted(numerator: FloatArray, weights: FloatArray, parent: IntArray, n: int) -> FloatArray:
     num = np.bincount(parent, weights=numerator, minlength=n)
     den = np.bincount(parent, weights=weights, minlength=n)

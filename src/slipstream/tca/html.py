@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 MAX_PATH_POINTS = 3000
 PATH_PARENTS = 3
+MAX_PARENT_ROWS = 50
 _PART_COLOURS = {
     "delay": "#8c564b",
     "impact": "#d62728",
@@ -64,6 +65,9 @@ def _waterfall(summary: dict[str, object]) -> go.Figure:
             measure=["relative"] * len(PARTS) + ["total"],
             text=[f"{v:.2f}" for v in [*parts, _num(summary.get("shortfall_bps"))]],
             textposition="outside",
+            increasing={"marker": {"color": "#d62728"}},  # a cost
+            decreasing={"marker": {"color": "#2ca02c"}},  # an improvement
+            totals={"marker": {"color": "#1f77b4"}},
         )
     )
     figure.update_layout(
@@ -185,7 +189,6 @@ def _price_path(result: TcaResult, market: MarketData, row: pd.Series) -> go.Fig
         ("decision", "dot"),
         ("arrival", "dash"),
         ("interval_vwap", "solid"),
-        ("close", "dashdot"),
     ):
         level = _num(row.get(f"{name}_benchmark"))
         if np.isfinite(level):
@@ -218,21 +221,29 @@ def _cumulative(result: TcaResult, rows: pd.DataFrame) -> go.Figure:
         decision = _num(row["decision_price"])
         paper = _num(row["paper_notional_usd"])
         cost = sign * fills["quantity"] * (fills["price"] - decision) + fills["fee"]
+        minutes = (fills["ts_ns"].to_numpy() - int(row["arrival_ts_ns"])) / 60e9
         figure.add_trace(
             go.Scatter(
-                x=_local(fills["ts_ns"].to_numpy()),
+                x=minutes,
                 y=np.cumsum(cost.to_numpy(dtype=np.float64)) / paper * BPS,
-                mode="lines",
+                mode="lines+markers",
                 line_shape="hv",
                 name=str(row["parent_id"]),
             )
         )
     figure.update_layout(
         title="Cumulative shortfall of executed shares incl. fees (bps of paper notional, cost > 0)",
+        xaxis_title="minutes since arrival",
         yaxis_title="bps",
         height=420,
     )
     return figure
+
+
+def largest_parents(parents: pd.DataFrame, count: int) -> pd.DataFrame:
+    """Return the ``count`` parents with the largest paper notional."""
+    paper = parents["paper_notional_usd"].map(_num).astype(float)
+    return parents.assign(_paper=paper).nlargest(count, "_paper").drop(columns="_paper")
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -252,9 +263,7 @@ def render_html(result: TcaResult, market: MarketData, title: str) -> str:
     from slipstream.tca.report import summary_rows
 
     kept = result.parents[result.parents["included"]]
-    largest = kept.assign(_paper=kept["paper_notional_usd"].map(_num)).nlargest(
-        PATH_PARENTS, "_paper"
-    )
+    largest = largest_parents(kept, PATH_PARENTS)
     figures = [_waterfall(result.summary), _by_groups(result.aggregates), _markouts(result)]
     figures += [_price_path(result, market, row) for _, row in largest.iterrows()]
     figures.append(_cumulative(result, largest))
@@ -275,6 +284,12 @@ def render_html(result: TcaResult, market: MarketData, title: str) -> str:
         "vs_interval_vwap_bps",
         "fill_rate_pct",
     ]
+    parent_columns = [
+        "parent_id", "symbol", "side", "algo", "urgency", "quantity", "fill_rate_pct",
+        "shortfall_bps", *(f"{p}_bps" for p in PARTS), "vs_arrival_bps",
+        "vs_interval_vwap_bps", "participation_pct",
+    ]  # fmt: skip
+    parents_table = _table(largest_parents(kept, MAX_PARENT_ROWS), parent_columns)
     tables = "".join(
         f"<h3>By {by}</h3>{_table(result.aggregates[by], [by, *aggregate_columns])}"
         for by in ("symbol", "day")
@@ -302,6 +317,7 @@ bps of the paper portfolio (decision price × intended quantity). Opportunity co
 <h2>Headline</h2><table>{headline}</table>
 {"".join(charts)}
 <h2>Aggregates</h2>{tables}
+<h2>Largest parents (by paper notional, up to {MAX_PARENT_ROWS})</h2>{parents_table}
 <h2>Excluded parents</h2>{exclusions}
 </body></html>
 """

@@ -105,7 +105,7 @@ def _micros(series: pd.Series, where: str, field: str, *, positive: bool) -> Int
     """Return exact micro-dollars for a column of floats, strings, ints or Decimals."""
     if series.dtype == object and len(series) and isinstance(series.iloc[0], Decimal):
         out = np.array(
-            [to_micros(v, field, f"{where}, line {i + 2}") for i, v in enumerate(series)],
+            [to_micros(Decimal(v), field, f"{where}, line {i + 2}") for i, v in enumerate(series)],
             dtype=np.int64,
         )
     else:
@@ -152,7 +152,8 @@ def _timestamps(series: pd.Series, where: str, field: str, *, required: bool) ->
         out[digits] = text[digits].astype(np.int64).to_numpy()
     if zoned.any():
         parsed = pd.to_datetime(text[zoned], utc=True, format="ISO8601")
-        out[zoned] = parsed.astype("int64").to_numpy()
+        # pandas may parse at micro-second resolution: ask for nanoseconds explicitly.
+        out[zoned] = parsed.dt.as_unit("ns").astype("int64").to_numpy()
     return out
 
 
@@ -248,7 +249,9 @@ def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.Da
     qty = _integers(raw["quantity"], where, "quantity", positive=True)
     price = _micros(raw["price"], where, "price", positive=True)
     fee = (
-        _micros(raw["fee"].fillna(0), where, "fee", positive=False)
+        _micros(
+            raw["fee"].astype(object).where(raw["fee"].notna(), 0), where, "fee", positive=False
+        )
         if "fee" in raw.columns
         else np.zeros(len(raw), dtype=np.int64)
     )
