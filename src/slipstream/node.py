@@ -30,7 +30,8 @@ from slipstream.portfolio.records import MarksRecorded, PortfolioSeeded, SeedPos
 from slipstream.store.backend import SQLiteBackend
 from slipstream.store.journal import Journal
 
-_MARKET_TYPES = (QuoteTick, TradeTick, Bar, BookSnapshot)
+#: Records the OMS journals itself, and market data (replayable from its files).
+_NOT_JOURNALLED = (OrderEvent, EventAnomaly, QuoteTick, TradeTick, Bar, BookSnapshot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ class SimNode:
 
     def _journal_other(self, record: object) -> None:
         """Journal every bus record the OMS has not already journalled (risk, algo, TCA)."""
-        if isinstance(record, OrderEvent | EventAnomaly | _MARKET_TYPES) or self.journal is None:
+        if isinstance(record, _NOT_JOURNALLED) or self.journal is None:
             return
         ts_init = getattr(record, "ts_init", None)
         if isinstance(ts_init, int):

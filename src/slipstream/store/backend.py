@@ -21,7 +21,7 @@ from typing import Protocol
 
 from slipstream.core.errors import ConfigError, JournalError
 
-Row = tuple[int, int, str, str, str]
+Row = tuple[int, int, str, bytes, str]
 
 
 class JournalBackend(Protocol):
@@ -62,7 +62,7 @@ class SQLiteBackend:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS journal ("
                 "seq INTEGER PRIMARY KEY, ts_init INTEGER NOT NULL, kind TEXT NOT NULL, "
-                "payload TEXT NOT NULL, hash TEXT NOT NULL)"
+                "payload BLOB NOT NULL, hash TEXT NOT NULL)"
             )
         except sqlite3.Error as exc:
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc

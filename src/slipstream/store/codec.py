@@ -3,15 +3,15 @@
 Decimals travel as strings, enums as their values, nested dataclasses as objects. A record's
 kind is ``module:ClassName``; decoding imports the module (only inside the ``slipstream``
 package), so any package can journal its own records without a central list.
-Field decoders are resolved once per class from its type hints, which keeps the hot path to a
-dict comprehension and one ``json.dumps``.
+Encoding is one ``orjson.dumps`` call per record (dataclasses, enums and nested records are
+native to it; decimals go through :func:`_default`), which keeps the journal off the critical
+path's profile. Field decoders are resolved once per class from its type hints.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
-import json
 import types
 import typing
 from collections.abc import Callable
@@ -19,12 +19,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import orjson
+
 from slipstream.core.errors import JournalError
 
 _KINDS: dict[type, str] = {}
 _CLASSES: dict[str, type] = {}
 _DECODERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def kind_of(cls: type) -> str:
@@ -35,7 +36,6 @@ def kind_of(cls: type) -> str:
             raise JournalError(f"record type {cls.__name__} is not a dataclass")
         kind = _KINDS[cls] = f"{cls.__module__}:{cls.__qualname__}"
         _CLASSES[kind] = cls
-        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
     return kind
 
 
@@ -57,37 +57,23 @@ def class_of(kind: str) -> type:
     return found
 
 
-def _encode_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Enum):
-        return value.value
+def _default(value: Any) -> Any:
+    """Encode what orjson does not know natively: exact decimals as strings, sets as lists."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, float):
-        return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _encode_value(getattr(value, name)) for name in _fields_of(type(value))}
-    if isinstance(value, dict):
-        return {str(k): _encode_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | frozenset | set):
-        return [_encode_value(v) for v in value]
-    raise JournalError(f"cannot encode {type(value).__name__} value {value!r}")
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot encode {type(value).__name__} value {value!r}")
 
 
-def _fields_of(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
-def encode(record: object) -> tuple[str, str]:
+def encode(record: object) -> tuple[str, bytes]:
     """Return ``(kind, JSON payload)`` for a dataclass record."""
     cls = type(record)
     kind = _KINDS.get(cls) or kind_of(cls)
-    payload = {name: _encode_value(getattr(record, name)) for name in _FIELDS[cls]}
-    return kind, json.dumps(payload, separators=(",", ":"))
+    try:
+        return kind, orjson.dumps(record, default=_default)
+    except TypeError as exc:
+        raise JournalError(f"cannot encode {kind} record: {exc}") from exc
 
 
 def _decoder_for(hint: Any) -> Callable[[Any], Any]:
@@ -126,10 +112,10 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{name: dec(data[name]) for name, dec in _decoders(cls) if name in data})
 
 
-def decode(kind: str, payload: str) -> Any:
+def decode(kind: str, payload: bytes | str) -> Any:
     """Rebuild a record from its kind and JSON payload."""
     cls = class_of(kind)
     try:
-        return _build(cls, json.loads(payload))
+        return _build(cls, orjson.loads(payload))
     except (TypeError, ValueError, KeyError) as exc:
         raise JournalError(f"cannot decode {kind} record: {exc}") from exc

@@ -20,13 +20,9 @@ from slipstream.store.backend import JournalBackend, Row
 GENESIS = "0" * 32
 
 
-def chain_hash(prev: str, kind: str, payload: str) -> str:
+def chain_hash(prev: str, kind: str, payload: bytes) -> str:
     """Return the hash linking a record to its predecessor."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(prev.encode())
-    digest.update(kind.encode())
-    digest.update(payload.encode())
-    return digest.hexdigest()
+    return hashlib.blake2b(f"{prev}{kind}".encode() + payload, digest_size=16).hexdigest()
 
 
 class Journal:
@@ -67,7 +63,8 @@ class Journal:
     def records(self) -> Iterator[tuple[int, int, Any]]:
         """Yield ``(seq, ts_init, record)`` for every committed record, verifying the chain."""
         prev = GENESIS
-        for seq, ts_init, kind, payload, digest in self._backend.read():
+        for seq, ts_init, kind, stored, digest in self._backend.read():
+            payload = stored if isinstance(stored, bytes) else str(stored).encode()
             if chain_hash(prev, kind, payload) != digest:
                 raise JournalError(f"journal hash chain broken at seq {seq} ({kind})")
             prev = digest
