@@ -5,7 +5,8 @@ column names the venue quoting that side. In the bundled IBM file the rows are a
 best-quote feed: within a millisecond a bid row and an ask row arrive together, and the latest
 bid row and latest ask row make an uncrossed market 99.1–99.7 % of the session. Keeping the
 latest quote *per exchange* and taking the best across exchanges instead leaves stale quotes of
-exchanges that are no longer at the best, and gives a crossed book in over 98 % of rows. So the
+exchanges that are no longer at the best, and gives a crossed or locked book in over 99 % of
+the regular session (2013-10-08). So the
 NBBO here is: the latest bid row and the latest ask row, taken at the last row of each
 timestamp (a bid/ask pair is applied together, never half).
 """
