@@ -20,7 +20,6 @@ EASTERN = ZoneInfo("America/New_York")
 NS_PER_MS = 1_000_000
 NS_PER_SEC = 1_000_000_000
 MINUTE_NS = 60 * NS_PER_SEC
-DAY_MS = 86_400_000
 #: Regular session of US equities, in milliseconds after midnight ET: [09:30, 16:00).
 REGULAR_OPEN_MS = 34_200_000
 REGULAR_CLOSE_MS = 57_600_000
@@ -34,11 +33,6 @@ def eastern_midnight_ns(day: dt.date) -> int:
     assert offset is not None  # a ZoneInfo always knows its offset
     naive_midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return int((naive_midnight - offset).timestamp()) * NS_PER_SEC
-
-
-def eastern_ns(day: dt.date, ms_after_midnight: int) -> int:
-    """Return UTC nanoseconds for ``ms_after_midnight`` ET on ``day``."""
-    return eastern_midnight_ns(day) + ms_after_midnight * NS_PER_MS
 
 
 def midnights_ns(days: Iterable[str]) -> dict[str, int]:
