@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from slipstream.brokers.tiger import GatewayHandle, TigerBroker, TigerConfig, start_local_gateway
 from slipstream.core.clock import LiveClock
-from slipstream.core.errors import BrokerAuthError, ConfigError, StateError
+from slipstream.core.errors import (
+    BrokerAuthError,
+    BrokerUnavailableError,
+    ConfigError,
+    StateError,
+)
 from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import Side
 from slipstream.model.orders_spec import OrderSpec
@@ -122,3 +128,13 @@ def test_from_mapping_validates_fields(tmp_path: Path) -> None:
         replace(config, timeout_secs=0)
     with pytest.raises(ConfigError, match="server_url"):
         replace(config, server_url="ftp://x")
+
+
+def test_unreachable_push_address_fails_fast(gateway: GatewayHandle) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    broker = TigerBroker.from_config(gateway.config(push_port=closed_port, timeout_secs=0.5))
+    with pytest.raises(BrokerUnavailableError, match="push connect"):
+        broker.connect(lambda event: None)
+    broker.close()

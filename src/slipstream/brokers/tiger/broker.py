@@ -34,9 +34,8 @@ import queue
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import partial
 
 from slipstream.brokers.contract import (
     AccountReport,
@@ -44,13 +43,30 @@ from slipstream.brokers.contract import (
     OrderStatusReport,
     PositionReport,
 )
-from slipstream.brokers.tiger import parsing
+from slipstream.brokers.tiger import jobs, parsing
 from slipstream.brokers.tiger.client import PushHandlers, TigerClient
 from slipstream.brokers.tiger.config import TigerConfig
-from slipstream.brokers.tiger.errors import outcome_unknown
 from slipstream.brokers.tiger.parsing import AlgoRequest, WireFill, WireOrder
+from slipstream.brokers.tiger.tracking import (
+    Change,
+    Emit,
+    Fills,
+    Placed,
+    PlaceRefused,
+    PlaceUnknown,
+    Polled,
+    PushAccount,
+    PushFill,
+    PushLink,
+    PushOrder,
+    PushPosition,
+    QueryFailed,
+    Requested,
+    Resolved,
+    Tracked,
+)
 from slipstream.core.clock import Clock, LiveClock, monotonic_ns
-from slipstream.core.errors import BrokerAuthError, BrokerError, BrokerRequestError, StateError
+from slipstream.core.errors import BrokerAuthError, BrokerRequestError, StateError
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import (
     OrderAccepted,
@@ -80,120 +96,6 @@ _TERMINAL_WIRE = (
 )
 
 
-# -- records put on the inbox by worker and push threads --------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    coid: str
-    venue_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class _PlaceRefused:
-    coid: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class _PlaceUnknown:
-    coid: str
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Resolved:
-    coid: str
-    order: WireOrder | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Polled:
-    coid: str
-    order: WireOrder | None
-    started_ns: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Fills:
-    coid: str
-    fills: tuple[WireFill, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _QueryFailed:
-    coid: str
-    kind: str
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Requested:
-    """A cancel or modify went through (``ok``), was refused, or has an unknown outcome."""
-
-    coid: str
-    kind: str
-    outcome: str
-    reason: str = ""
-    change: tuple[int, Decimal | None, Decimal | None] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _PushOrder:
-    order: WireOrder
-
-
-@dataclass(frozen=True, slots=True)
-class _PushFill:
-    fill: WireFill
-
-
-@dataclass(frozen=True, slots=True)
-class _PushLink:
-    up: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Emit:
-    event: OrderEvent
-
-
-# -- per-order state, touched only on the core thread -----------------------------------------
-
-
-@dataclass
-class _Tracked:
-    spec: OrderSpec
-    fields: dict[str, Any]
-    quantity: int
-    limit_price: Decimal | None
-    stop_price: Decimal | None
-    submitted_ms: int
-    venue_id: str | None = None
-    state: str = "placing"  # placing | unknown | live | done
-    attempts: int = 0
-    place_inflight: bool = False
-    sent_ns: int = 0
-    last_seen_ns: int = 0
-    trade_ids: set[str] = field(default_factory=set)
-    filled_emitted: int = 0
-    venue_filled: int = 0
-    venue_terminal: tuple[OrderStatus, str] | None = None
-    cancel_wanted: bool = False
-    confirm: str | None = None  # "cancel" | "modify": a poll after confirm_ns must settle it
-    confirm_ns: int = 0
-    pending_change: tuple[int, Decimal | None, Decimal | None] | None = None
-    last_fill_query_ns: int = 0
-
-    @property
-    def coid(self) -> str:
-        return str(self.spec.client_order_id)
-
-    @property
-    def finished(self) -> bool:
-        return self.state == "done"
-
-
 class TigerBroker:
     """The :class:`~slipstream.brokers.contract.Broker` for Tiger Brokers."""
 
@@ -208,7 +110,7 @@ class TigerBroker:
         self._executor: ThreadPoolExecutor | None = None
         self._inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._sink: EventSink | None = None
-        self._orders: dict[str, _Tracked] = {}
+        self._orders: dict[str, Tracked] = {}
         self._by_venue: dict[str, str] = {}
         self._orphan_fills: dict[str, list[WireFill]] = {}
         self._timers: list[tuple[int, int, Callable[[], None]]] = []
@@ -246,12 +148,12 @@ class TigerBroker:
         if self.config.use_push:
             self._client.start_push(
                 PushHandlers(
-                    on_order=lambda order: self._inbox.put(_PushOrder(order)),
-                    on_fill=lambda fill: self._inbox.put(_PushFill(fill)),
-                    on_position=self._on_position_push,
-                    on_account=self._on_account_push,
-                    on_connected=lambda: self._inbox.put(_PushLink(True)),
-                    on_disconnected=lambda: self._inbox.put(_PushLink(False)),
+                    on_order=lambda order: self._inbox.put(PushOrder(order)),
+                    on_fill=lambda fill: self._inbox.put(PushFill(fill)),
+                    on_position=lambda report: self._inbox.put(PushPosition(report)),
+                    on_account=lambda report: self._inbox.put(PushAccount(report)),
+                    on_connected=lambda: self._inbox.put(PushLink(True)),
+                    on_disconnected=lambda: self._inbox.put(PushLink(False)),
                 )
             )
 
@@ -279,7 +181,7 @@ class TigerBroker:
         if coid in self._orders:
             self.stats["duplicate_submits"] += 1
             return
-        tracked = _Tracked(
+        tracked = Tracked(
             spec=spec,
             fields=parsing.order_fields(spec, algo),
             quantity=spec.quantity,
@@ -291,7 +193,7 @@ class TigerBroker:
         reason = parsing.unsupported(spec, algo)
         if reason is not None:
             tracked.state = "done"
-            self._inbox.put(_Emit(OrderRejected(spec.client_order_id, *self._now2(), reason)))
+            self._inbox.put(Emit(OrderRejected(spec.client_order_id, *self._now2(), reason)))
             return
         self._dispatch_place(tracked)
 
@@ -300,7 +202,7 @@ class TigerBroker:
         tracked = self._tracked(client_order_id)
         if tracked.finished:
             self._inbox.put(
-                _Emit(
+                Emit(
                     OrderCancelRejected(
                         tracked.spec.client_order_id, *self._now2(), "order is finished"
                     )
@@ -323,23 +225,21 @@ class TigerBroker:
         if tracked.finished or tracked.venue_id is None:
             why = "order is finished" if tracked.finished else "order is not acknowledged yet"
             self._inbox.put(
-                _Emit(OrderModifyRejected(tracked.spec.client_order_id, *self._now2(), why))
+                Emit(OrderModifyRejected(tracked.spec.client_order_id, *self._now2(), why))
             )
             return
         change = (quantity, limit_price, stop_price)
-        venue_id, fields, symbol = tracked.venue_id, tracked.fields, tracked.spec.symbol
-        client = self._client
-
-        def job() -> object:
-            try:
-                contract = client.contract(symbol)
-                client.modify(venue_id, contract, fields, quantity, limit_price, stop_price)
-            except BrokerError as exc:
-                outcome = "unknown" if outcome_unknown(exc) else "refused"
-                return _Requested(client_order_id, "modify", outcome, str(exc), change)
-            return _Requested(client_order_id, "modify", "ok", "", change)
-
-        self._spawn(job)
+        self._spawn(
+            partial(
+                jobs.modify,
+                self._client,
+                tracked.coid,
+                tracked.venue_id,
+                tracked.spec.symbol,
+                tracked.fields,
+                change,
+            )
+        )
 
     # -- the contract: reports (synchronous, retried queries) ------------------------------
 
@@ -441,7 +341,7 @@ class TigerBroker:
         now = self._clock.timestamp_ns()
         return now, now
 
-    def _tracked(self, client_order_id: str) -> _Tracked:
+    def _tracked(self, client_order_id: str) -> Tracked:
         self._require_connected()
         tracked = self._orders.get(client_order_id)
         if tracked is None:
@@ -473,120 +373,56 @@ class TigerBroker:
         self._sink(event)
         return 1
 
-    def _on_position_push(self, report: PositionReport) -> None:
-        self.latest_positions[report.symbol] = report
-
-    def _on_account_push(self, report: AccountReport) -> None:
-        self.latest_account = report
-
     # -- internals: dispatching requests and queries ---------------------------------------
 
-    def _dispatch_place(self, tracked: _Tracked) -> None:
+    def _dispatch_place(self, tracked: Tracked) -> None:
         tracked.attempts += 1
         tracked.state = "placing"
         tracked.place_inflight = True
         tracked.sent_ns = monotonic_ns()
-        coid, symbol, fields = tracked.coid, tracked.spec.symbol, tracked.fields
-        client = self._client
         self.stats["place_requests"] += 1
+        self._spawn(
+            partial(jobs.place, self._client, tracked.coid, tracked.spec.symbol, tracked.fields)
+        )
 
-        def job() -> object:
-            try:
-                contract = client.contract(symbol)
-                if contract is None:
-                    return _PlaceRefused(coid, f"unknown symbol {symbol!r}: Tiger has no contract")
-                return _Placed(coid, client.place(contract, fields))
-            except BrokerError as exc:
-                if outcome_unknown(exc):
-                    return _PlaceUnknown(coid, str(exc))
-                return _PlaceRefused(coid, str(exc))
-
-        self._spawn(job)
-
-    def _dispatch_cancel(self, tracked: _Tracked) -> None:
+    def _dispatch_cancel(self, tracked: Tracked) -> None:
         tracked.cancel_wanted = False
-        coid, venue_id, client = tracked.coid, tracked.venue_id, self._client
-        assert venue_id is not None
+        assert tracked.venue_id is not None
+        self._spawn(partial(jobs.cancel, self._client, tracked.coid, tracked.venue_id))
 
-        def job() -> object:
-            try:
-                client.cancel(venue_id)
-            except BrokerError as exc:
-                outcome = "unknown" if outcome_unknown(exc) else "refused"
-                return _Requested(coid, "cancel", outcome, str(exc))
-            return _Requested(coid, "cancel", "ok")
-
-        self._spawn(job)
-
-    def _dispatch_resolve(self, tracked: _Tracked) -> None:
+    def _dispatch_resolve(self, tracked: Tracked) -> None:
         key = ("resolve", tracked.coid)
         if key in self._inflight:
             return
         self._inflight.add(key)
-        coid, since, client = tracked.coid, tracked.submitted_ms - LOOKBACK_MS, self._client
         self.stats["resolve_queries"] += 1
+        since = tracked.submitted_ms - LOOKBACK_MS
+        self._spawn(partial(jobs.resolve, self._client, tracked.coid, since))
 
-        def job() -> object:
-            try:
-                return _Resolved(coid, client.find_by_mark(coid, since))
-            except BrokerError as exc:
-                return _QueryFailed(coid, "resolve", str(exc))
-
-        self._spawn(job)
-
-    def _dispatch_poll(self, tracked: _Tracked) -> None:
+    def _dispatch_poll(self, tracked: Tracked) -> None:
         key = ("poll", tracked.coid)
         if key in self._inflight or tracked.venue_id is None:
             return
         self._inflight.add(key)
-        coid, venue_id, client = tracked.coid, tracked.venue_id, self._client
         started = monotonic_ns()
         tracked.last_seen_ns = started
         self.stats["polls"] += 1
+        self._spawn(partial(jobs.poll, self._client, tracked.coid, tracked.venue_id, started))
 
-        def job() -> object:
-            try:
-                return _Polled(coid, client.order(venue_id), started)
-            except BrokerError as exc:
-                return _QueryFailed(coid, "poll", str(exc))
-
-        self._spawn(job)
-
-    def _dispatch_fills(self, tracked: _Tracked) -> None:
+    def _dispatch_fills(self, tracked: Tracked) -> None:
         key = ("fills", tracked.coid)
         if key in self._inflight or tracked.venue_id is None:
             return
         self._inflight.add(key)
         tracked.last_fill_query_ns = monotonic_ns()
-        coid, venue_id, symbol, client = (
-            tracked.coid,
-            tracked.venue_id,
-            tracked.spec.symbol,
-            self._client,
-        )
         self.stats["fill_queries"] += 1
-
-        def job() -> object:
-            try:
-                return _Fills(coid, tuple(client.transactions(venue_id, symbol)))
-            except BrokerError as exc:
-                return _QueryFailed(coid, "fills", str(exc))
-
-        self._spawn(job)
+        self._spawn(
+            partial(jobs.fills, self._client, tracked.coid, tracked.venue_id, tracked.spec.symbol)
+        )
 
     def _reconnect(self) -> None:
-        client = self._client
         self.stats["push_reconnects"] += 1
-
-        def job() -> object:
-            try:
-                client.reconnect_push()
-            except BrokerError as exc:
-                log.warning("tiger push reconnect failed: %s", exc)
-                return _PushLink(False)
-            return None
-
-        self._spawn(job)
+        self._spawn(partial(jobs.reconnect, self._client))
 
     # -- internals: the watchdog and polling fallback --------------------------------------
 
@@ -620,47 +456,53 @@ class TigerBroker:
     # -- internals: folding records into order state ---------------------------------------
 
     def _handle(self, item: object) -> int:
-        if isinstance(item, _Emit):
+        if isinstance(item, Emit):
             return self._emit(item.event)
-        if isinstance(item, _PushOrder):
+        if isinstance(item, PushOrder):
             return self._on_order(item.order, None)
-        if isinstance(item, _PushFill):
+        if isinstance(item, PushFill):
             return self._on_fill(item.fill)
-        if isinstance(item, _PushLink):
+        if isinstance(item, PushLink):
             return self._on_link(item.up)
+        if isinstance(item, PushPosition):
+            self.latest_positions[item.report.symbol] = item.report
+            return 0
+        if isinstance(item, PushAccount):
+            self.latest_account = item.report
+            return 0
         if item is None:
             return 0
         coid = getattr(item, "coid", None)
         tracked = self._orders.get(coid) if isinstance(coid, str) else None
         if tracked is None:
             return 0
-        if isinstance(item, _Placed):
+        if isinstance(item, Placed):
             tracked.place_inflight = False
             return self._adopt(tracked, item.venue_id)
-        if isinstance(item, _PlaceRefused):
+        if isinstance(item, PlaceRefused):
             tracked.place_inflight = False
             return self._refuse(tracked, item.reason)
-        if isinstance(item, _PlaceUnknown):
+        if isinstance(item, PlaceUnknown):
             tracked.place_inflight = False
             return self._place_unknown(tracked, item.error)
-        if isinstance(item, _Resolved):
+        if isinstance(item, Resolved):
             self._inflight.discard(("resolve", tracked.coid))
             return self._resolved(tracked, item.order)
-        if isinstance(item, _Polled):
+        if isinstance(item, Polled):
             self._inflight.discard(("poll", tracked.coid))
             if item.order is None:
                 return 0
             return self._on_order(item.order, item.started_ns)
-        if isinstance(item, _Fills):
+        if isinstance(item, Fills):
             self._inflight.discard(("fills", tracked.coid))
             return sum(self._on_fill(f) for f in item.fills)
-        if isinstance(item, _QueryFailed):
+        if isinstance(item, QueryFailed):
             return self._query_failed(tracked, item)
-        if isinstance(item, _Requested):
+        if isinstance(item, Requested):
             return self._requested(tracked, item)
         raise TypeError(f"unknown inbox record {item!r}")
 
-    def _adopt(self, tracked: _Tracked, venue_id: str) -> int:
+    def _adopt(self, tracked: Tracked, venue_id: str) -> int:
         """Record Tiger's id for an order and acknowledge it (once)."""
         if tracked.venue_id is not None:
             if tracked.venue_id != venue_id:
@@ -677,14 +519,14 @@ class TigerBroker:
             self._dispatch_cancel(tracked)
         return delivered
 
-    def _duplicate_venue_order(self, tracked: _Tracked, venue_id: str) -> None:
+    def _duplicate_venue_order(self, tracked: Tracked, venue_id: str) -> None:
         """A second Tiger order carries our client order id: cancel it, keep the first."""
         self.stats["duplicate_venue_orders"] += 1
         log.error("tiger: a second order %s for %s; cancelling it", venue_id, tracked.coid)
         client = self._client
         self._spawn(lambda: client.cancel(venue_id))
 
-    def _refuse(self, tracked: _Tracked, reason: str) -> int:
+    def _refuse(self, tracked: Tracked, reason: str) -> int:
         tracked.state = "done"
         self.stats["rejected"] += 1
         coid = tracked.spec.client_order_id
@@ -692,14 +534,14 @@ class TigerBroker:
             return self._emit(OrderCancelled(coid, *self._now2(), f"cancelled; {reason}"))
         return self._emit(OrderRejected(coid, *self._now2(), reason))
 
-    def _place_unknown(self, tracked: _Tracked, error: str) -> int:
+    def _place_unknown(self, tracked: Tracked, error: str) -> int:
         tracked.state = "unknown"
         self.stats["place_unknown"] += 1
         log.info("tiger: place of %s has an unknown outcome (%s); resolving", tracked.coid, error)
         self._after(self.config.resolve_delay_secs, lambda: self._dispatch_resolve(tracked))
         return 0
 
-    def _resolved(self, tracked: _Tracked, order: WireOrder | None) -> int:
+    def _resolved(self, tracked: Tracked, order: WireOrder | None) -> int:
         if tracked.finished:
             return 0
         if order is not None:
@@ -714,7 +556,7 @@ class TigerBroker:
         self._dispatch_place(tracked)
         return 0
 
-    def _query_failed(self, tracked: _Tracked, item: _QueryFailed) -> int:
+    def _query_failed(self, tracked: Tracked, item: QueryFailed) -> int:
         self._inflight.discard((item.kind, tracked.coid))
         self.stats[f"{item.kind}_failed"] += 1
         log.warning("tiger %s query for %s failed: %s", item.kind, tracked.coid, item.error)
@@ -722,7 +564,7 @@ class TigerBroker:
             self._after(self.config.poll_interval_secs, lambda: self._dispatch_resolve(tracked))
         return 0
 
-    def _requested(self, tracked: _Tracked, item: _Requested) -> int:
+    def _requested(self, tracked: Tracked, item: Requested) -> int:
         coid = tracked.spec.client_order_id
         if item.outcome == "ok" and item.kind == "modify" and item.change is not None:
             return self._apply_change(tracked, item.change)
@@ -743,9 +585,7 @@ class TigerBroker:
         self._dispatch_poll(tracked)
         return 0
 
-    def _apply_change(
-        self, tracked: _Tracked, change: tuple[int, Decimal | None, Decimal | None]
-    ) -> int:
+    def _apply_change(self, tracked: Tracked, change: Change) -> int:
         quantity, limit, stop = change
         tracked.quantity, tracked.limit_price, tracked.stop_price = quantity, limit, stop
         now = self._clock.timestamp_ns()
@@ -753,7 +593,7 @@ class TigerBroker:
             OrderUpdated(tracked.spec.client_order_id, now, now, quantity, limit, stop)
         )
 
-    def _settle_confirm(self, tracked: _Tracked, order: WireOrder) -> int:
+    def _settle_confirm(self, tracked: Tracked, order: WireOrder) -> int:
         """Settle a cancel or modify whose answer was lost, from a poll sent after it."""
         kind, tracked.confirm = tracked.confirm, None
         coid = tracked.spec.client_order_id
@@ -818,7 +658,7 @@ class TigerBroker:
         event = parsing.fill_event(fill, coid, self._clock.timestamp_ns())
         return self._emit(event) + self._maybe_finish(tracked)
 
-    def _maybe_finish(self, tracked: _Tracked) -> int:
+    def _maybe_finish(self, tracked: Tracked) -> int:
         """Emit the terminal event once every execution Tiger reported has been delivered."""
         if tracked.finished:
             return 0

@@ -14,6 +14,7 @@ Every SDK failure leaves this module as a :class:`~slipstream.core.errors.Broker
 from __future__ import annotations
 
 import logging
+import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -329,10 +330,19 @@ class TigerClient:
         self.reconnect_push()
 
     def reconnect_push(self) -> None:
-        """(Re)connect the push channel; subscriptions follow in the connect callback."""
+        """(Re)connect the push channel; subscriptions follow in the connect callback.
+
+        The address is probed first with a plain TCP connect bounded by ``timeout_secs``: the
+        SDK itself retries an unreachable host for minutes before giving up.
+        """
         push = self._push
         if push is None:
             return
+        _, host, port = self.sdk.socket_host_port
+        try:
+            socket.create_connection((host, int(port)), timeout=self.config.timeout_secs).close()
+        except OSError as exc:
+            raise map_exception(exc, f"push connect {host}:{port}") from exc
         self._call("push connect", lambda: push.connect(self.sdk.tiger_id, self.sdk.private_key))
 
     def close(self) -> None:
