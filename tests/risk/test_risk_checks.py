@@ -177,6 +177,25 @@ def test_sector_limit_boundary() -> None:
     assert code(r, order("CCC", "buy", 2500, limit="100.00")) is None  # another sector
 
 
+def test_sector_limit_counts_working_orders_in_other_names_of_the_sector() -> None:
+    r = rig(cash="1000000", marks={"AAA": "100", "BBB": "100"}, limits=only("sector_limit"))
+    r.book.orders.append(Working(order("BBB", "buy", 2000, limit="100.00"), 2000, Decimal(100)))
+    assert code(r, order("AAA", "buy", 500)) is None  # 200,000 working + 50,000 = 25%
+    assert code(r, order("AAA", "buy", 501)) == "sector_limit"
+
+
+def test_a_working_order_that_reduces_another_name_does_not_add_to_the_sector() -> None:
+    r = rig(
+        cash="900000",
+        positions={"BBB": (1000, "100")},
+        marks={"AAA": "100"},
+        limits=only("sector_limit"),
+    )
+    r.book.orders.append(Working(order("BBB", "sell", 1000), 1000))  # closes BBB
+    assert code(r, order("AAA", "buy", 1500)) is None  # Tech 100,000 + 150,000 = 25%
+    assert code(r, order("AAA", "buy", 1501)) == "sector_limit"
+
+
 def test_sector_limit_never_blocks_a_reducing_order() -> None:
     r = rig(cash="700000", positions={"AAA": (3000, "100")}, limits=only("sector_limit"))
     assert code(r, order("AAA", "sell", 100)) is None
@@ -203,6 +222,13 @@ def test_correlation_limit_boundary() -> None:
     denial = r.engine.check_order(order("AAA", "buy", 501), T0)
     assert denial is not None and denial.check == "correlation_limit"
     assert "AAA" in denial.reason and "BBB" in denial.reason
+
+
+def test_correlation_limit_counts_working_orders_in_the_cluster() -> None:
+    r = rig(marks={"AAA": "100", "BBB": "100"}, limits=only("correlation_limit"))
+    r.book.orders.append(Working(order("BBB", "buy", 1000), 1000))  # 100,000 at the mark
+    assert code(r, order("AAA", "buy", 1000)) is None  # 20%
+    assert code(r, order("AAA", "buy", 1001)) == "correlation_limit"
 
 
 def test_correlation_limit_never_blocks_a_reducing_order() -> None:

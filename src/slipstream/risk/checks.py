@@ -11,7 +11,9 @@ stop-loss must always be able to close. Fat-finger checks (``order_size``, ``not
 ``price_collar``), the throttle and the trading state apply to every order.
 
 Projected exposure is the current position plus every working order on the same side of the
-same name (a child's own parent excluded, since the child is carved out of it) plus the order.
+same name (a child's own parent excluded, since the child is carved out of it) plus the order;
+a sector's or cluster's projection also adds working orders in its other names that open or
+increase their name's exposure.
 """
 
 from __future__ import annotations
@@ -33,15 +35,29 @@ HUNDRED = Decimal(100)
 
 
 @dataclass(slots=True)
+class Pending:
+    """What the working orders add for a candidate (see :class:`OrderContext`)."""
+
+    same_side: int = 0
+    sector: Decimal = Decimal(0)
+    cluster: Decimal = Decimal(0)
+    reserved: Decimal = Decimal(0)
+
+
+@dataclass(slots=True)
 class OrderContext:
-    """The candidate order with the facts every check shares, computed once."""
+    """The candidate order with the facts every check shares, computed once.
+
+    ``pending`` holds the working orders' contribution: signed same-side shares in the same
+    name, money added to the name's sector and cluster by working orders in other names, and
+    cash reserved by working buys.
+    """
 
     spec: OrderSpec
     ts_ns: int
     signed_qty: int
     position_qty: int
-    pending_qty: int
-    reserved_buys: Decimal
+    pending: Pending
     order_px: Decimal | None
     value_px: Decimal | None
     reducing: bool
@@ -51,7 +67,7 @@ class OrderContext:
     @property
     def projected_qty(self) -> int:
         """Return position + same-side working orders + this order (signed shares)."""
-        return self.position_qty + self.pending_qty + self.signed_qty
+        return self.position_qty + self.pending.same_side + self.signed_qty
 
 
 Check = Callable[["RiskEngine", OrderContext], Denial | None]
@@ -154,22 +170,21 @@ def check_price_collar(engine: RiskEngine, order: OrderContext) -> Denial | None
 
 def check_buying_power(engine: RiskEngine, order: OrderContext) -> Denial | None:
     """Cash + margin − open buy reservations must cover the part of the order that opens."""
-    before = order.position_qty + order.pending_qty
+    before = order.position_qty + order.pending.same_side
     after = before + order.signed_qty
     crossing = before != 0 and (before > 0) != (after > 0)
     opening = abs(after) if crossing else max(0, abs(after) - abs(before))
     px = order.order_px if order.order_px is not None else Decimal(0)
     needed = px * opening
-    available = engine.cash() + engine.limits.margin - order.reserved_buys
-    order.figures.update(
-        opening_qty=opening, needed=needed, available=available, reserved=order.reserved_buys
-    )
+    reserved = order.pending.reserved
+    available = engine.cash() + engine.limits.margin - reserved
+    order.figures.update(opening_qty=opening, needed=needed, available=available, reserved=reserved)
     if opening == 0 or needed <= available:
         return None
     return _deny(
         "buying_power",
         f"needs {needed} but only {available} is available "
-        f"(cash + margin − {order.reserved_buys} reserved by working buys)",
+        f"(cash + margin − {reserved} reserved by working buys)",
         order,
     )
 
@@ -199,11 +214,14 @@ def check_position_limit(engine: RiskEngine, order: OrderContext) -> Denial | No
     )
 
 
-def _projected_gross(engine: RiskEngine, order: OrderContext, group_gross: Decimal) -> Decimal:
-    """Return a group's gross exposure with this name's exposure replaced by its projection."""
+def _projected_gross(
+    engine: RiskEngine, order: OrderContext, group_gross: Decimal, group_pending: Decimal
+) -> Decimal:
+    """Return a group's gross exposure projected: this name's exposure replaced by its
+    projection, plus what working orders in the group's other names add."""
     current = abs(engine.valuation(order.ts_ns).values.get(order.spec.symbol, Decimal(0)))
     projected = abs(order.projected_qty * (order.value_px or Decimal(0)))
-    return group_gross - current + projected
+    return group_gross - current + projected + group_pending
 
 
 def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
@@ -212,7 +230,9 @@ def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None
         return None
     valuation = engine.valuation(order.ts_ns)
     sector = engine.sector_of(order.spec.symbol)
-    gross = _projected_gross(engine, order, valuation.sector_gross.get(sector, Decimal(0)))
+    gross = _projected_gross(
+        engine, order, valuation.sector_gross.get(sector, Decimal(0)), order.pending.sector
+    )
     pct = engine.limits.sector_max_nav_pct
     order.figures.update(
         sector=sector, sector_exposure=gross, sector_pct=_pct(gross, valuation.nav), limit_pct=pct
@@ -235,7 +255,9 @@ def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial |
     if cluster is None:
         return None
     valuation = engine.valuation(order.ts_ns)
-    gross = _projected_gross(engine, order, valuation.cluster_gross.get(cluster, Decimal(0)))
+    gross = _projected_gross(
+        engine, order, valuation.cluster_gross.get(cluster, Decimal(0)), order.pending.cluster
+    )
     pct = engine.limits.correlation_max_nav_pct
     order.figures.update(
         cluster_exposure=gross, cluster_pct=_pct(gross, valuation.nav), limit_pct=pct

@@ -47,7 +47,7 @@ from slipstream.oms.records import EventAnomaly
 from slipstream.oms.risk_gate import Denial
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.portfolio.reconciliation import PositionBreak
-from slipstream.risk.checks import CHECKS, OrderContext
+from slipstream.risk.checks import CHECKS, OrderContext, Pending
 from slipstream.risk.controls import OverrideRegister, SlidingCount
 from slipstream.risk.data import daily_returns
 from slipstream.risk.events import (
@@ -320,9 +320,9 @@ class RiskEngine:
         else:
             order_px = mark
         signed = spec.quantity if spec.side is Side.BUY else -spec.quantity
-        pending, reserved = self._open_order_figures(spec)
+        pending = self._open_order_figures(spec)
         flatten = spec.client_order_id in self._flatten_ids
-        projected = held + pending + signed
+        projected = held + pending.same_side + signed
         reducing = flatten or (
             held != 0
             and signed * held < 0
@@ -335,22 +335,24 @@ class RiskEngine:
             signed,
             held,
             pending,
-            reserved,
             order_px,
             mark if mark is not None else order_px,
             reducing,
             flatten,
         )
 
-    def _open_order_figures(self, spec: OrderSpec) -> tuple[int, Decimal]:
-        """Return (signed same-side working shares in the name, money reserved by working buys).
+    def _open_order_figures(self, spec: OrderSpec) -> Pending:
+        """Sum what the working orders add: same-name shares, group exposure, reserved cash.
 
         The order itself and, for a child, its parent are left out: the child's quantity is
-        part of the parent's.
+        part of the parent's. A working order in another name counts toward the candidate's
+        sector or cluster when it adds to its own name's exposure (opening or increasing).
         """
-        same_side = 0
-        reserved = Decimal(0)
+        pending = Pending()
         own, parent = spec.client_order_id, spec.parent_id
+        sector = self.sector_of(spec.symbol)
+        cluster = self._cluster_of.get(spec.symbol)
+        positions = self._portfolio.positions
         for order in self._open_orders.working():
             other = order.spec
             if other.client_order_id == own or other.client_order_id == parent:
@@ -358,17 +360,28 @@ class RiskEngine:
             leaves = order.leaves_qty
             if leaves <= 0:
                 continue
-            if other.side is Side.BUY:
-                px = (
-                    order.limit_price
-                    if order.limit_price is not None
-                    else self.mark_of(other.symbol)
-                )
-                if px is not None:
-                    reserved += px * leaves
-            if other.symbol == spec.symbol and other.side is spec.side:
-                same_side += leaves
-        return (same_side if spec.side is Side.BUY else -same_side), reserved
+            symbol = other.symbol
+            px = order.limit_price if order.limit_price is not None else self.mark_of(symbol)
+            if other.side is Side.BUY and px is not None:
+                pending.reserved += px * leaves
+            if symbol == spec.symbol:
+                if other.side is spec.side:
+                    pending.same_side += leaves
+                continue
+            in_sector = self.sector_of(symbol) == sector
+            in_cluster = cluster is not None and self._cluster_of.get(symbol) == cluster
+            if px is None or not (in_sector or in_cluster):
+                continue
+            held = positions[symbol].quantity if symbol in positions else 0
+            if held == 0 or (held > 0) == (other.side is Side.BUY):
+                amount = px * leaves
+                if in_sector:
+                    pending.sector += amount
+                if in_cluster:
+                    pending.cluster += amount
+        if spec.side is Side.SELL:
+            pending.same_side = -pending.same_side
+        return pending
 
     # -- automatic halts ---------------------------------------------------------------------
 
