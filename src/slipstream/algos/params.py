@@ -84,6 +84,8 @@ def params_from_mapping(cls: type[P], values: Mapping[str, Any]) -> P:
 
 def _coerce(name: str, raw: Any, type_text: str) -> Any:
     """Turn ``raw`` into the annotated type (annotations are strings under PEP 563)."""
+    if isinstance(raw, list):  # a tuple after a JSON round trip
+        return tuple(raw)
     if not isinstance(raw, str):
         return raw
     try:

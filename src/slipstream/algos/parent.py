@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from slipstream.algos.params import AlgoParams
 from slipstream.core.ids import ParentOrderId
@@ -61,9 +62,22 @@ class ParentEvent:
 
 @dataclass(frozen=True, slots=True)
 class ParentAccepted(ParentEvent):
-    """The engine accepted the parent and started its algorithm."""
+    """The engine accepted the parent and started its algorithm.
 
-    parent: ParentOrder
+    The parent travels as plain fields with its parameters as a mapping, so the record
+    round-trips through the journal exactly;
+    :func:`~slipstream.algos.registry.parent_from_accepted` rebuilds the typed parent.
+    """
+
+    symbol: str
+    side: Side
+    quantity: int
+    algo: str
+    start_ns: int
+    end_ns: int
+    urgency: float
+    limit_price: Decimal | None
+    params: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

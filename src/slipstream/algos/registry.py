@@ -15,7 +15,7 @@ from typing import Any
 from slipstream.algos.iceberg import Iceberg
 from slipstream.algos.implementation_shortfall import ImplementationShortfall
 from slipstream.algos.params import AlgoParams, params_from_mapping
-from slipstream.algos.parent import ParentOrder
+from slipstream.algos.parent import ParentAccepted, ParentOrder
 from slipstream.algos.pov import Pov
 from slipstream.algos.template import ExecAlgorithm
 from slipstream.algos.twap import Twap
@@ -84,4 +84,20 @@ def make_parent(
         end_ns=end_ns,
         urgency=urgency_level(urgency),
         limit_price=None if limit_price is None else Decimal(price(limit_price, "limit_price")),
+    )
+
+
+def parent_from_accepted(event: ParentAccepted) -> ParentOrder:
+    """Rebuild the typed parent order recorded by a ``ParentAccepted`` event (journal replay)."""
+    return make_parent(
+        event.parent_id,
+        event.symbol,
+        event.side,
+        event.quantity,
+        event.algo,
+        event.start_ns,
+        event.end_ns,
+        event.urgency,
+        event.limit_price,
+        event.params,
     )
