@@ -76,6 +76,7 @@ class SimNode:
             IdGenerator(self.clock, "V"),
             latency_ns=self.settings.latency_ns,
             commission_per_share=self.settings.commission_per_share,
+            initial_cash=self.settings.cash,
             **self.settings.venue_options,
         )
         self.oms = OrderManager(self.clock, self.bus, instruments, Router(self.venue), self.journal)

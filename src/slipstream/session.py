@@ -107,6 +107,7 @@ class SessionSummary:
     """Everything a user wants to see after a session."""
 
     orders: list[dict[str, Any]]
+    parents: list[dict[str, Any]]
     positions: list[dict[str, Any]]
     cash: Decimal
     nav: Decimal
@@ -117,6 +118,7 @@ class SessionSummary:
         """Return the summary as plain data (for JSON)."""
         return {
             "orders": self.orders,
+            "parents": self.parents,
             "positions": self.positions,
             "cash": self.cash,
             "nav": self.nav,
@@ -125,10 +127,37 @@ class SessionSummary:
         }
 
 
+def parent_rows(orders: Iterable[Order]) -> list[dict[str, Any]]:
+    """Return one row per parent order, aggregated over its children."""
+    groups: dict[str, list[Order]] = {}
+    for order in orders:
+        if order.spec.parent_id is not None:
+            groups.setdefault(order.spec.parent_id, []).append(order)
+    rows = []
+    for parent_id, children in groups.items():
+        filled = sum(c.filled_qty for c in children)
+        value = sum(((c.avg_px or Decimal(0)) * c.filled_qty for c in children), Decimal(0))
+        rows.append(
+            {
+                "parent_id": parent_id,
+                "symbol": children[0].spec.symbol,
+                "side": children[0].spec.side.value,
+                "children": len(children),
+                "denied_children": sum(1 for c in children if c.status.value == "denied"),
+                "filled": filled,
+                "avg_price": (value / filled).quantize(Decimal("0.0001")) if filled else None,
+                "fills": sum(len(fill_rows(c)) for c in children),
+            }
+        )
+    return rows
+
+
 def summarize(orders: Iterable[Order], portfolio: Portfolio) -> SessionSummary:
-    """Return the summary of ``orders`` and ``portfolio``."""
+    """Return the summary of ``orders`` (children folded into their parents) and ``portfolio``."""
+    every = list(orders)
     return SessionSummary(
-        orders=[order_row(o) for o in orders],
+        orders=[order_row(o) for o in every if o.spec.parent_id is None],
+        parents=parent_rows(every),
         positions=position_rows(portfolio),
         cash=portfolio.cash.quantize(CENT),
         nav=portfolio.nav().quantize(CENT),

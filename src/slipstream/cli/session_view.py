@@ -52,6 +52,27 @@ def render_text(summary: SessionSummary, show_fills: bool = True) -> str:
             f"Fills ({len(fills)})",
             table(["client_id", "ts (ET)", "price", "qty", "liquidity"], fills),
         ]
+    if summary.parents:
+        lines += [
+            "",
+            "Parent orders (children worked by algorithms)",
+            table(
+                ["parent", "symbol", "side", "children", "denied", "fills", "filled", "avg_px"],
+                [
+                    [
+                        p["parent_id"],
+                        p["symbol"],
+                        p["side"],
+                        p["children"],
+                        p["denied_children"],
+                        p["fills"],
+                        p["filled"],
+                        p["avg_price"] or "",
+                    ]
+                    for p in summary.parents
+                ],
+            ),
+        ]
     lines += [
         "",
         "Positions",

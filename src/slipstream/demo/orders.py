@@ -68,6 +68,8 @@ PLANS = (
     ),
     Plan("14:00:00", "lmt-sell-gtc-far", SELL, 1, LMT, GTC, limit_bps=300),
     Plan("15:45:00", "mkt-sell", SELL, 0.5, MKT, DAY),
+    # Larger than the 8 %-of-NAV position limit: pre-trade risk denies it, nothing is sent.
+    Plan("10:05:00", "mkt-buy-oversize", BUY, 200, MKT, DAY),
 )
 
 BASE_SIZE = {"IBM": 300, "BAC": 5_000, "AIG": 1_000}

@@ -1,20 +1,39 @@
-"""Run the demo session and write its results under ``out/demo``."""
+"""Run the demo session and write its results under ``out/demo``.
+
+One trading day (2013-10-08) of real IBM, BAC and AIG data is replayed twice through the full
+path — OMS, pre-trade risk, journal, simulated venue, positions — once with the venue's impact
+overlay on (our own volume moves the prices we see) and once with it off, to show what the
+overlay costs. The main run (overlay on) is summarised, journalled, charted and measured by TCA.
+"""
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from slipstream.algos.parent import ParentOrder
+from slipstream.brokers.sim.impact_overlay import ImpactOverlayConfig
 from slipstream.cli.output import to_json
+from slipstream.demo.algos import attach_algos, schedule_parents, tca_inputs
 from slipstream.demo.charts import fills_chart
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
-from slipstream.demo.orders import BASE_SIZE as BASE_SIZE_SYMBOLS
-from slipstream.demo.orders import demo_orders
+from slipstream.demo.orders import BASE_SIZE, demo_orders
+from slipstream.marketdata.profiles import adv_from_minute_bars
 from slipstream.marketdata.reference import instruments_for
+from slipstream.marketdata.replay import MarketReplay
+from slipstream.marketdata.stats import intraday_volatility
+from slipstream.model.instrument import InstrumentTable
 from slipstream.node import SimNode, SimSettings
+from slipstream.oms.order_file import TimedOrder
+from slipstream.risk.setup import build_risk_engine
 from slipstream.session import SessionSummary, run_session, summarize
+from slipstream.tca.report import TcaResult, build_tca_report
+
+CASH = Decimal(100_000_000)
+LATENCY_NS = 2_000_000
 
 
 def _say(message: str) -> None:
@@ -29,12 +48,70 @@ class DemoResult:
     out_dir: Path
     files: dict[str, Path]
     records: int
+    tca: TcaResult
+    overlay: list[dict[str, Any]] = field(default_factory=list)
+
+
+def overlay_config(symbols: list[str], date: str) -> ImpactOverlayConfig:
+    """Return the overlay calibrated per symbol: ADV and σ from the week's minute bars."""
+    days = [
+        d
+        for d in ("2013-10-07", "2013-10-08", "2013-10-09", "2013-10-10", "2013-10-11")
+        if d != date
+    ]
+    return ImpactOverlayConfig(
+        enabled=True,
+        sigma_daily={s: intraday_volatility(s, days).daily_realized for s in symbols},
+        adv_shares={s: adv_from_minute_bars(s, days) for s in symbols},
+    )
+
+
+def _session(
+    market: MarketReplay,
+    instruments: InstrumentTable,
+    orders: list[TimedOrder],
+    date: str,
+    overlay: ImpactOverlayConfig,
+    journal: Path | None,
+) -> tuple[SimNode, list[ParentOrder], int]:
+    start = (market.span_ns() or (1, 0))[0] - 1
+    settings = SimSettings(
+        cash=CASH, latency_ns=LATENCY_NS, journal_path=journal, venue_options={"impact": overlay}
+    )
+
+    def risk(node: SimNode) -> Any:
+        return build_risk_engine(
+            node.portfolio, instruments, node.oms.store, None, node.clock, node.bus
+        )
+
+    node = SimNode(instruments, settings, start_ns=start, risk=risk)
+    engine = attach_algos(node, instruments, date)
+    parents = schedule_parents(node, engine, date)
+    count = run_session(node, market, orders, progress=lambda n: _say(f"  {n:,} records"))
+    return node, parents, count
+
+
+def _overlay_rows(on: SimNode, off: SimNode, parents: list[ParentOrder]) -> list[dict[str, Any]]:
+    rows = []
+    for parent in parents:
+        row: dict[str, Any] = {"parent": parent.parent_id, "side": parent.side.value}
+        for label, node in (("off", off), ("on", on)):
+            children = node.oms.store.children_of(parent.parent_id)
+            qty = sum(c.filled_qty for c in children)
+            value = sum(((c.avg_px or Decimal(0)) * c.filled_qty for c in children), Decimal(0))
+            row[f"filled_{label}"] = qty
+            row[f"avg_px_{label}"] = (value / qty).quantize(Decimal("0.0001")) if qty else None
+        if row["avg_px_on"] is not None and row["avg_px_off"] is not None:
+            diff = (row["avg_px_on"] - row["avg_px_off"]) * parent.side.sign
+            row["overlay_cost_bps"] = round(float(diff / row["avg_px_off"]) * 1e4, 2)
+        rows.append(row)
+    return rows
 
 
 def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
-    """Run the demo day and write summary, journal and charts to ``out_dir``."""
+    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    symbols = list(BASE_SIZE_SYMBOLS)
+    symbols = list(BASE_SIZE)
     _say(f"loading {', '.join(symbols)} market data for {date} (regular session) ...")
     market = load_demo_market(symbols, date)
     prices = PriceIndex.build(market)
@@ -43,22 +120,30 @@ def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
     journal = out_dir / "journal.db"
     for stale in out_dir.glob("journal.db*"):
         stale.unlink()
-    span = market.span_ns()
-    start = (span[0] if span else 0) - 1
-    node = SimNode(
-        instruments, SimSettings(journal_path=journal, latency_ns=2_000_000), start_ns=start
+    overlay = overlay_config(symbols, date)
+    _say(
+        f"replaying {len(market):,} records: {len(orders)} orders and 5 algorithm parents, impact overlay on ..."
     )
-    _say(f"replaying {len(market):,} market records with {len(orders)} orders ...")
-    count = run_session(node, market, orders, progress=lambda n: _say(f"  {n:,} records"))
+    node, parents, count = _session(market, instruments, orders, date, overlay, journal)
     summary = summarize(node.oms.store, node.portfolio)
     node.close()
-    files = {"journal": journal}
-    files["summary_json"] = out_dir / "summary.json"
-    files["summary_json"].write_text(to_json(summary.as_dict()))
+    _say("replaying again with the impact overlay off, for comparison ...")
+    off, _, _ = _session(
+        market, instruments, orders, date, ImpactOverlayConfig(enabled=False), None
+    )
+    _say("transaction cost analysis ...")
+    parent_records, fills = tca_inputs(parents, node.oms)
+    tca = build_tca_report(
+        parent_records, fills, market, out_dir / "tca", title=f"Demo TCA, {date}"
+    )
+    files = {"journal": journal, "summary_json": out_dir / "summary.json"}
+    overlay_rows = _overlay_rows(node, off, parents)
+    files["summary_json"].write_text(to_json({**summary.as_dict(), "impact_overlay": overlay_rows}))
     files["fills_chart"] = fills_chart(
         list(node.oms.store), prices, out_dir / "fills.html", f"Demo fills on {date}"
     )
-    return DemoResult(summary, out_dir, files, count)
+    files["tca_report"] = out_dir / "tca" / "tca_report.html"
+    return DemoResult(summary, out_dir, files, count, tca, overlay_rows)
 
 
 def manifest(result: DemoResult) -> dict[str, Any]:
