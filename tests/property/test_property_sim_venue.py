@@ -1,6 +1,6 @@
 """Property tests of the simulated venue.
 
-Random markets (quotes and trades on a cent grid) and random orders of every type; the
+Random markets (quotes, books and trades on a cent grid) and random orders of every type; the
 expectations are computed here, independently of the venue: no over-fill, limit prices
 respected, stops and trailing stops trigger exactly at the first price their rule says, and the
 venue's positions and cash equal the sum of its fills.
@@ -25,7 +25,7 @@ from slipstream.model.events import (
     OrderTriggered,
 )
 from slipstream.model.instrument import Instrument, InstrumentTable
-from slipstream.model.market import MarketRecord, QuoteTick, TradeTick
+from slipstream.model.market import BookLevel, BookSnapshot, MarketRecord, QuoteTick, TradeTick
 from slipstream.model.orders_spec import OrderSpec
 
 SYMBOL = "XYZ"
@@ -67,7 +67,14 @@ orders = st.builds(
     st.sampled_from(list(TriggerSource)),
     st.integers(1, 8),
 )
-steps = st.lists(st.one_of(quotes, trades, orders), min_size=5, max_size=80)
+books = st.builds(
+    lambda bid, spread, bid_sizes, ask_sizes: ("b", bid, bid + spread, bid_sizes, ask_sizes),
+    st.integers(995, 1005),
+    st.integers(1, 5),
+    st.lists(st.integers(1, 300), min_size=0, max_size=4),
+    st.lists(st.integers(1, 300), min_size=0, max_size=4),
+)
+steps = st.lists(st.one_of(quotes, trades, orders, books), min_size=5, max_size=80)
 
 
 def make_spec(cid: str, step: tuple[object, ...]) -> OrderSpec:
@@ -121,6 +128,15 @@ def replay(
         elif step[0] == "t":
             _, px, size = step
             record = TradeTick(SYMBOL, cents(px), size, ts)  # type: ignore[arg-type]
+            venue.on_market(record)
+        elif step[0] == "b":
+            _, bid, ask, bid_sizes, ask_sizes = step
+            record = BookSnapshot(
+                SYMBOL,
+                tuple(BookLevel(cents(bid - i), n) for i, n in enumerate(bid_sizes)),  # type: ignore[arg-type, operator]
+                tuple(BookLevel(cents(ask + i), n) for i, n in enumerate(ask_sizes)),  # type: ignore[arg-type, operator]
+                ts,
+            )
             venue.on_market(record)
         else:
             spec = make_spec(f"o{ts}", step)
