@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from slipstream.algos.estimate import estimate, recommend
+from slipstream.algos.history import history_sources
 from slipstream.algos.template import MarketInputs
 from slipstream.cli.main import main
 from slipstream.impact.square_root import TAPE_CALIBRATED_Y
@@ -144,3 +145,14 @@ def test_cli_estimate_bad_input(args: list[str], code: int) -> None:
         base[flag] = value
     argv = ["estimate"] + [x for kv in base.items() for x in kv]
     assert main(argv) == code
+
+
+def test_history_sources_read_the_bundled_data() -> None:
+    inputs_for, profile_for = history_sources()
+    ibm = inputs_for("IBM")
+    assert ibm is not None and ibm.adv > 1e6 and 0 < ibm.sigma_daily < 0.1
+    assert inputs_for("NOPE") is None
+    open_ns = 1_381_152_600 * 1_000_000_000  # 09:30 New York
+    weights = profile_for("IBM", open_ns, open_ns + 3_600 * 1_000_000_000, 4)
+    assert weights is not None and sum(weights) == pytest.approx(1.0)
+    assert weights[0] > weights[-1]  # the open is busier than 10:15–10:30

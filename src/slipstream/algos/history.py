@@ -5,14 +5,15 @@
 - :func:`history_profile`: the symbol's intraday volume profile from its 1-minute trade bars,
   or a profile pooled over the stocks that have minute data;
 - :func:`profile_source`: adapts profiles to the engine's ``(symbol, start, end, slices)``
-  source, so VWAP follows real volume.
+  source, so VWAP follows real volume;
+- :func:`history_sources`: both engine sources at once, each symbol read once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from slipstream.algos.engine import ProfileSource
+from slipstream.algos.engine import InputsSource, ProfileSource
 from slipstream.algos.template import MarketInputs
 from slipstream.core.errors import DataError
 from slipstream.marketdata.profiles import (
@@ -84,3 +85,28 @@ def profile_source(profiles: Callable[[str], VolumeProfile]) -> ProfileSource:
         return slice_weights_ns(profiles(symbol), start_ns, end_ns, slices)
 
     return source
+
+
+def history_sources(as_of: str | None = None) -> tuple[InputsSource, ProfileSource]:
+    """Return engine sources backed by the bundled data, each symbol read once.
+
+    The inputs source answers None for a symbol without daily bars (the engine then works
+    without them); the profile source falls back to the pooled profile.
+    """
+    inputs: dict[str, MarketInputs | None] = {}
+    profiles: dict[str, VolumeProfile] = {}
+
+    def inputs_for(symbol: str) -> MarketInputs | None:
+        if symbol not in inputs:
+            try:
+                inputs[symbol] = history_inputs(symbol, as_of)[0]
+            except DataError:
+                inputs[symbol] = None
+        return inputs[symbol]
+
+    def profile_for(symbol: str) -> VolumeProfile:
+        if symbol not in profiles:
+            profiles[symbol] = history_profile(symbol)[0]
+        return profiles[symbol]
+
+    return inputs_for, profile_source(profile_for)
