@@ -12,6 +12,7 @@ from slipstream.brokers.tiger import GatewayHandle, TigerBroker, start_local_gat
 from slipstream.core.clock import LiveClock
 from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import OrderStatus, OrderType, Side
+from slipstream.model.events import OrderPendingCancel
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.portfolio.reconciliation import RESOLVED, PositionBreak, Reconciler
 
@@ -81,4 +82,13 @@ def test_restart_reconciliation_resolves_missed_events(gateway: GatewayHandle) -
         ("BAC", 80, 87)
     ]
     assert again.escalated == 1 and again.in_sync_pct < 100.0
+
+    # The restarted broker follows the journal's working orders and can cancel them.
+    for order in book.orders.values():
+        second.adopt(order)
+    book.orders["R-lmt"].apply(OrderPendingCancel(ClientOrderId("R-lmt"), 0, 0))
+    second.cancel("R-lmt")
+    book.broker = second
+    book.wait(lambda: orders["R-lmt"].status is OrderStatus.CANCELLED)
+    assert orders["R-lmt"].filled_qty == 30 and book.late == 0
     second.close()

@@ -80,6 +80,7 @@ from slipstream.model.events import (
 )
 from slipstream.model.instrument import Instrument
 from slipstream.model.market import Bar, QuoteTick, TradeTick
+from slipstream.model.orders import Order
 from slipstream.model.orders_spec import OrderSpec
 
 log = logging.getLogger("slipstream.brokers.tiger")
@@ -196,6 +197,40 @@ class TigerBroker:
             self._inbox.put(Emit(OrderRejected(spec.client_order_id, *self._now2(), reason)))
             return
         self._dispatch_place(tracked)
+
+    def adopt(self, order: Order) -> None:
+        """Follow an order sent before a restart (from the journal), without sending anything.
+
+        Its known executions are remembered so they are not reported again; an order without a
+        Tiger id yet is looked up by its client order id.
+        """
+        self._require_connected()
+        coid = str(order.client_order_id)
+        if coid in self._orders or order.status.is_terminal:
+            return
+        tracked = Tracked(
+            spec=order.spec,
+            fields=parsing.order_fields(order.spec),
+            quantity=order.quantity,
+            limit_price=order.limit_price,
+            stop_price=order.stop_price,
+            submitted_ms=order.events[0].ts_init // 1_000_000,
+            trade_ids=set(order.trade_ids),
+            filled_emitted=order.filled_qty,
+            venue_filled=order.filled_qty,
+        )
+        self._orders[coid] = tracked
+        self.stats["adopted"] += 1
+        if order.venue_order_id is not None:
+            tracked.venue_id = order.venue_order_id
+            tracked.state = "live"
+            self._by_venue[order.venue_order_id] = coid
+            self._dispatch_poll(tracked)
+        else:
+            # Never re-sent from here: if Tiger has not got it, it is reported rejected.
+            tracked.state = "unknown"
+            tracked.attempts = self.config.max_place_attempts
+            self._dispatch_resolve(tracked)
 
     def cancel(self, client_order_id: str) -> None:
         """Ask Tiger to cancel; ``OrderCancelled`` or ``OrderCancelRejected`` follows."""
@@ -345,7 +380,10 @@ class TigerBroker:
         self._require_connected()
         tracked = self._orders.get(client_order_id)
         if tracked is None:
-            raise BrokerRequestError(f"tiger: order {client_order_id!r} was never sent here")
+            raise BrokerRequestError(
+                f"tiger: order {client_order_id!r} was never sent through this broker "
+                "(after a restart, adopt() the journal's working orders)"
+            )
         return tracked
 
     def _spawn(self, job: Callable[[], object]) -> None:
@@ -551,7 +589,10 @@ class TigerBroker:
         if tracked.state not in ("unknown", "placing"):
             return 0
         if tracked.attempts >= self.config.max_place_attempts:
-            return self._refuse(tracked, f"not received by Tiger after {tracked.attempts} attempts")
+            return self._refuse(
+                tracked,
+                f"not received by Tiger (sent {tracked.attempts} times, looked up by client order id)",
+            )
         self.stats["re_placed"] += 1
         self._dispatch_place(tracked)
         return 0
