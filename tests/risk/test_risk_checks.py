@@ -253,7 +253,11 @@ def _tail_returns() -> pd.DataFrame:
 def test_expected_shortfall_boundary_by_hand() -> None:
     # 200 scenarios at 97.5%: the tail is exactly 5 days, each a 12.5% loss of the position.
     # ES of V in AAA is 0.125·V; the limit is 3% of NAV 1,000,000 = 30,000, so V = 240,000.
-    limits = {**only("expected_shortfall"), "expected_shortfall.window_days": 200}
+    limits = {
+        **only("expected_shortfall"),
+        "expected_shortfall.window_days": 200,
+        "expected_shortfall.max_nav_pct": 3.0,
+    }
     r = rig(marks={"AAA": "100"}, limits=limits, returns=_tail_returns())
     assert code(r, order("AAA", "buy", 2400)) is None
     denial = r.engine.check_order(order("AAA", "buy", 2401), T0)
@@ -262,7 +266,11 @@ def test_expected_shortfall_boundary_by_hand() -> None:
 
 
 def test_expected_shortfall_lets_a_hedge_and_a_reducing_order_through() -> None:
-    limits = {**only("expected_shortfall"), "expected_shortfall.window_days": 200}
+    limits = {
+        **only("expected_shortfall"),
+        "expected_shortfall.window_days": 200,
+        "expected_shortfall.max_nav_pct": 3.0,
+    }
     r = rig(
         cash="600000",
         positions={"AAA": (4000, "100")},

@@ -41,3 +41,16 @@ def daily_returns(path: Path | None = None) -> pd.DataFrame:
 def equal_weight_returns(returns: pd.DataFrame) -> pd.Series:
     """Return the daily return of an equal-weight portfolio rebalanced daily (NaNs skipped)."""
     return returns.mean(axis=1, skipna=True).dropna()
+
+
+@lru_cache(maxsize=2)
+def last_closes(path: Path | None = None) -> tuple[str, dict[str, str]]:
+    """Return the last date of the daily file and each ticker's close on it (exact text)."""
+    source = path or default_daily_path()
+    try:
+        frame = pd.read_csv(source, usecols=["date", "ticker", "close"], dtype={"close": str})
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read daily prices {source}: {exc}") from exc
+    last = str(frame["date"].max())
+    rows = frame[frame["date"] == last]
+    return last, dict(zip(rows["ticker"].astype(str), rows["close"].astype(str), strict=True))

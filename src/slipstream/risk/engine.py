@@ -18,7 +18,8 @@ Triggers are evaluated before every order and, with :meth:`RiskEngine.start_watc
 clock timer while no order is sent.
 
 The action is ``halt`` (HALTED) or ``reduce`` (REDUCING), optionally followed by the kill
-switch. A manual resume re-arms the loss and drawdown triggers from the NAV at that moment.
+switch. A manual resume or reduce re-arms the loss and drawdown triggers from the NAV at that
+moment.
 Every state change, limit change and override is published on the bus as a frozen record, and
 the journal, subscribed to every bus event, writes it.
 """
@@ -506,15 +507,19 @@ class RiskEngine:
         self._manual(StateTrigger.HALT, user, reason, "halt trading")
 
     def reduce(self, user: User, reason: str) -> None:
-        """Allow only exposure-reducing orders (risk officer only; reason mandatory)."""
+        """Allow only exposure-reducing orders and re-arm the loss triggers from the current NAV."""
         self._manual(StateTrigger.REDUCE, user, reason, "set trading to reducing")
+        self._rearm()
 
     def resume(self, user: User, reason: str) -> None:
         """Return to ACTIVE and re-arm the loss triggers from the current NAV."""
         self._manual(StateTrigger.RESUME, user, reason, "resume trading")
-        now = self._clock.timestamp_ns()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """Measure daily loss and drawdown from the current NAV (after a manual decision)."""
         self._valuation = None
-        nav = self.valuation(now).nav
+        nav = self.valuation(self._clock.timestamp_ns()).nav
         self._day_start_nav = self._peak_nav = nav
 
     def _manual(self, trigger: StateTrigger, user: User, reason: str, action: str) -> None:

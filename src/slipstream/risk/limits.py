@@ -53,7 +53,7 @@ class Limits:
     correlation_lookback_days: int = 250
     correlation_max_nav_pct: float = 20.0
     es_level: float = 0.975
-    es_max_nav_pct: float = 3.0
+    es_max_nav_pct: float = 5.0
     es_window_days: int = 500
     es_method: str = "historical"
     throttle_max_orders: int = 200

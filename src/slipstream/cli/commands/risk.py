@@ -176,6 +176,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json_flag(backtest)
     backtest.set_defaults(func=run_backtest)
 
+    demo = actions.add_parser(
+        "demo",
+        help="a scripted session: one denial of each kind, override, automatic halt, kill switch",
+        description=(
+            "Trade a book of real names at the last close of the bundled daily data through "
+            "the OMS, the risk engine, the journal and the simulated venue, showing one denial "
+            "of each kind with its reason, an override, an automatic halt and the kill switch."
+        ),
+    )
+    add_json_flag(demo)
+    demo.set_defaults(func=run_demo)
+
 
 def run_check(args: argparse.Namespace) -> int:
     """Print every check's verdict on ORDER; exit 1 if it would be denied."""
@@ -270,4 +282,21 @@ def run_backtest(args: argparse.Namespace) -> int:
         )
     )
     print(f"Z2 5% critical value {Z2_CRITICAL_5PCT} (Acerbi & Székely 2014)")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the scripted risk session and print each step's outcome and reason."""
+    from slipstream.cli.risk_showcase import run_showcase
+
+    steps, coverage = run_showcase()
+    if getattr(args, "json", False):
+        print(to_json({"steps": [asdict(s) for s in steps], "coverage": coverage}))
+        return 0
+    rows = [(s.step, s.action, s.outcome, s.check, s.reason) for s in steps]
+    print(table(("step", "action", "outcome", "code", "reason"), rows))
+    print(
+        f"\n{coverage['with_risk_approval']} of {coverage['orders_at_venue']} orders at the venue "
+        "have a journalled risk approval"
+    )
     return 0
