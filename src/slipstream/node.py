@@ -3,7 +3,8 @@
 A node wires one clock, one bus, the OMS, a risk gate, a broker, the portfolio and the journal.
 :class:`SimNode` drives a :class:`~slipstream.brokers.sim.SimulatedVenue` from replayed market
 data: for each record it advances the clock (firing due timers: order arrivals, algorithm
-slices), lets the venue match, then publishes the record for algorithms, marks and TCA.
+slices), lets the venue match, then publishes the record — as the venue sees it, shifted by
+the impact overlay when that is on — for algorithms, marks and TCA.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class SimNode:
         for record in records:
             clock.advance_to(record.ts_event)
             venue.on_market(record)
-            bus.publish(record)
+            bus.publish(venue.observed(record))
             count += 1
             if progress is not None and count % 50_000 == 0:
                 progress(count)
