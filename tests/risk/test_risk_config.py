@@ -12,6 +12,7 @@ from slipstream.core.errors import ConfigError, InputError
 from slipstream.paths import PROJECT_ROOT
 from slipstream.risk import load_limits, load_portfolio
 from slipstream.risk.limits import Limits, parse_limits
+from slipstream.risk.setup import seed_positions_of
 
 CONFIG = PROJECT_ROOT / "config"
 
@@ -63,6 +64,8 @@ def test_portfolio_file_loads_positions_marks_and_sectors() -> None:
     assert str(portfolio.mark_of("AAPL")) == "127.45"
     assert str(portfolio.mark_of("AMZN")) == "3222.90"
     assert portfolio.sector_of("JPM") == "Financials"
+    seeds = seed_positions_of(portfolio)
+    assert [(p.symbol, p.quantity) for p in seeds][:2] == [("AAPL", 4000), ("BAC", 10000)]
 
 
 @pytest.mark.parametrize(

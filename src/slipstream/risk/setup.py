@@ -29,6 +29,7 @@ from slipstream.marketdata.reference import sector_map
 from slipstream.model.instrument import InstrumentTable
 from slipstream.model.values import money, price
 from slipstream.portfolio.portfolio import Portfolio
+from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.engine import RiskEngine
 from slipstream.risk.limits import load_limits
 from slipstream.risk.ports import OpenOrders
@@ -103,6 +104,11 @@ def load_portfolio(path: Path | str) -> Portfolio:
     except json.JSONDecodeError as exc:
         raise InputError("portfolio", str(source), f"is not valid JSON: {exc}") from exc
     return parse_portfolio(document, f"portfolio {source}")
+
+
+def seed_positions_of(portfolio: Portfolio) -> tuple[SeedPosition, ...]:
+    """Return the portfolio's holdings as seeds for a simulated session's settings."""
+    return tuple(SeedPosition(p.symbol, p.quantity, p.avg_cost) for p in portfolio.holdings())
 
 
 def build_risk_engine(
