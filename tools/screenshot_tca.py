@@ -34,7 +34,8 @@ def chromium_path() -> str | None:
 
 
 def open_report(html: Path, screenshot: Path | None = None) -> list[str]:
-    """Load ``html`` in headless Chromium; return every console error and page error."""
+    """Load ``html`` in headless Chromium; return console errors, page errors and any
+    network request (the report must need none)."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -46,6 +47,15 @@ def open_report(html: Path, screenshot: Path | None = None) -> list[str]:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        # The report must be self-contained: any request that leaves the file is an error.
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("file:", "data:", "blob:"))
+                else errors.append(f"network request: {r.url}")
+            ),
+        )
         page.goto(html.resolve().as_uri(), wait_until="load")
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length > 0")
         page.wait_for_timeout(500)

@@ -110,3 +110,10 @@ def test_unknown_parent_is_tracked_from_its_fills() -> None:
     # decision = arrival = the mid; intended = executed: only the impact (100 × 0.02) remains
     assert updates[0].shortfall_usd == D("2.00")
     assert updates[0].intended_qty == 100
+
+
+def test_fill_record_from_an_oms_fill_event() -> None:
+    record = FillRecord.from_event(fill("c1", "t1", T0, "50.08", 300, "0.90"), "P1", "XNAS")
+    assert record == FillRecord(
+        "P1", T0, D("50.08"), 300, D("0.90"), "c1", LiquiditySide.TAKER, "XNAS"
+    )

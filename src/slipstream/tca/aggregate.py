@@ -34,7 +34,7 @@ def size_bucket(size_pct_day_volume: float) -> str:
 
 def _exec_weighted(group: pd.DataFrame, column: str) -> float:
     values = group[column].to_numpy(dtype=np.float64)
-    weights = group["executed_notional_usd"].map(float).to_numpy(dtype=np.float64)
+    weights = group["_executed_weight"].to_numpy(dtype=np.float64)
     valid = np.isfinite(values) & (weights > 0)
     if not valid.any():
         return float("nan")
@@ -52,7 +52,7 @@ def _summarise(group: pd.DataFrame) -> dict[str, object]:
     for part in (*PARTS, "shortfall"):
         dollars = sum(group[f"{part}_usd"], Decimal(0))
         row[f"{part}_bps"] = float(dollars * BPS / paper) if paper else float("nan")
-    paper_weights = group["paper_notional_usd"].map(float).to_numpy(dtype=np.float64)
+    paper_weights = group["_paper_weight"].to_numpy(dtype=np.float64)
     row["fill_rate_pct"] = float(
         np.average(group["fill_rate_pct"].to_numpy(dtype=np.float64), weights=paper_weights)
     )
@@ -68,23 +68,27 @@ def included(parents: pd.DataFrame) -> pd.DataFrame:
     """Return the parents that were analysed, with their size bucket."""
     kept = parents[parents["included"]].copy()
     kept["size_bucket"] = kept["size_pct_day_volume"].map(size_bucket)
+    # Float copies of the exact notionals, made once, serve as averaging weights.
+    kept["_paper_weight"] = np.array([float(v) for v in kept["paper_notional_usd"]])
+    kept["_executed_weight"] = np.array([float(v) for v in kept["executed_notional_usd"]])
     return kept
 
 
-def aggregate(parents: pd.DataFrame, by: str) -> pd.DataFrame:
+def aggregate(parents: pd.DataFrame, by: str, kept: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return notional-weighted cost figures of the analysed parents grouped by ``by``.
 
     Sign convention: cost > 0, improvement < 0, in bps of the benchmark's notional, signed by
-    side; shortfall parts in bps of the group's paper notional.
+    side; shortfall parts in bps of the group's paper notional. Pass ``kept`` (from
+    :func:`included`) to reuse it across several groupings.
     """
-    kept = included(parents)
+    kept = included(parents) if kept is None else kept
     rows = [{by: key, **_summarise(group)} for key, group in kept.groupby(by, sort=True)]
     return pd.DataFrame(rows)
 
 
-def overall(parents: pd.DataFrame) -> dict[str, object]:
+def overall(parents: pd.DataFrame, kept: pd.DataFrame | None = None) -> dict[str, object]:
     """Return the notional-weighted figures of all analysed parents (same convention)."""
-    kept = included(parents)
+    kept = included(parents) if kept is None else kept
     if kept.empty:
         return {"parents": 0}
     return _summarise(kept)

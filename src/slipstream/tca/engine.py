@@ -20,6 +20,7 @@ from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from slipstream.tca.conventions import BPS
@@ -85,10 +86,12 @@ def _exact_products(a: IntArray, b: IntArray) -> np.ndarray:
 
 
 def _dollars(micros: object, *, halves: bool = False) -> Decimal:
-    """Return integer micro-dollars (or half micro-dollars) as exact dollars."""
-    with localcontext(EXACT):
-        value = Decimal(int(micros)).scaleb(-6)  # type: ignore[call-overload]
-        return value / 2 if halves else value
+    """Return integer micro-dollars (or half micro-dollars) as exact dollars.
+
+    Call it inside ``localcontext(EXACT)``, so a value too long to hold exactly raises.
+    """
+    value = Decimal(int(micros)).scaleb(-6)  # type: ignore[call-overload]
+    return value / 2 if halves else value
 
 
 def _sessions(ts_ns: IntArray) -> tuple[IntArray, IntArray, list[str]]:
@@ -112,6 +115,64 @@ def _weighted(numerator: FloatArray, weights: FloatArray, parent: IntArray, n: i
     den = np.bincount(parent, weights=weights, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / den, np.nan)
+
+
+def _decompose(
+    ids: list[str],
+    excluded: npt.NDArray[np.bool_],
+    side: IntArray,
+    intended: IntArray,
+    executed: IntArray,
+    halves: dict[str, np.ndarray],
+    value_sum: np.ndarray,
+    fee_sum: np.ndarray,
+) -> tuple[dict[str, ShortfallBreakdown], dict[str, list[Decimal | None]]]:
+    """Return each parent's exact shortfall breakdown and its dollar columns.
+
+    ``halves`` holds prices as twice their value in micro-dollars (decision, arrival, end)
+    and ``Σ q·2·mid`` (mid); ``value_sum`` and ``fee_sum`` are micro-dollars.
+    """
+    names = (
+        "paper_notional_usd", "executed_notional_usd", "decision_price", "arrival_price",
+        "end_price", *(f"{part}_usd" for part in PARTS), "trading_usd", "shortfall_usd",
+    )  # fmt: skip
+    columns: dict[str, list[Decimal | None]] = {name: [] for name in names}
+    breakdowns: dict[str, ShortfallBreakdown] = {}
+    decision_h, arrival_h = halves["decision"].tolist(), halves["arrival"].tolist()
+    end_h, mid_h = halves["end"].tolist(), halves["mid"].tolist()
+    values_l, fees_l = value_sum.tolist(), fee_sum.tolist()
+    with localcontext(EXACT):
+        for i, parent_id in enumerate(ids):
+            if excluded[i]:
+                for column in columns.values():
+                    column.append(None)
+                continue
+            decision_px = _dollars(decision_h[i], halves=True)
+            arrival_px = _dollars(arrival_h[i], halves=True)
+            # Fully executed parents need no end price; the decision price makes it 0.
+            ended = end_h[i] != NO_PRICE
+            executed_value = _dollars(values_l[i])
+            b = implementation_shortfall(
+                side_sign=int(side[i]),
+                intended_qty=int(intended[i]),
+                decision_price=decision_px,
+                arrival_price=arrival_px,
+                executed_qty=int(executed[i]),
+                executed_value=executed_value,
+                executed_mid_value=_dollars(mid_h[i], halves=True),
+                end_price=_dollars(end_h[i], halves=True) if ended else decision_px,
+                fees=_dollars(fees_l[i]),
+            )
+            breakdowns[parent_id] = b
+            row = (
+                b.paper_notional, executed_value, decision_px, arrival_px,
+                _dollars(end_h[i], halves=True) if ended else decision_px,
+                b.delay_usd, b.impact_usd, b.timing_usd, b.opportunity_usd, b.fees_usd,
+                b.trading_usd, b.total_usd,
+            )  # fmt: skip
+            for name, value in zip(names, row, strict=True):
+                columns[name].append(value)
+    return breakdowns, columns
 
 
 def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = None) -> Analysis:
@@ -201,8 +262,8 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
         else:
             end_micros2[p] = end_mid2
             end_source[p] = "mid at order end"
-        mid2_fill[f] = data.mid2_at(ts[f])
-        spread_fill[f] = data.spread_at(ts[f])
+        f = f[np.argsort(ts[f], kind="stable")]  # sorted needles make the searches fast
+        mid2_fill[f], spread_fill[f] = data.quote_at(ts[f])
         for h in opts.horizons_secs:
             horizon_mid2[h][f] = data.mid2_at(ts[f] + round(h * 1e9))
 
@@ -232,53 +293,17 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
     fee_sum = _group_sum(fills["fee_micros"].to_numpy(), starts, ends)
     decision2 = np.where(given_decision != NO_PRICE, 2 * given_decision, decision_mid2)
 
-    breakdowns: dict[str, ShortfallBreakdown] = {}
-    money_columns: dict[str, list[Decimal | None]] = {
-        name: []
-        for name in (
-            "paper_notional_usd", "executed_notional_usd", "decision_price", "arrival_price",
-            "end_price", *(f"{part}_usd" for part in PARTS), "trading_usd", "shortfall_usd",
-        )
-    }  # fmt: skip
+    breakdowns, money_columns = _decompose(
+        orders["parent_id"].tolist(),
+        excluded,
+        side,
+        intended,
+        executed,
+        {"decision": decision2, "arrival": arrival_mid2, "end": end_micros2, "mid": mid2_sum},
+        value_sum,
+        fee_sum,
+    )
     ids = orders["parent_id"].tolist()
-    for i in range(n):
-        if excluded[i]:
-            for column in money_columns.values():
-                column.append(None)
-            continue
-        decision_px = _dollars(decision2[i], halves=True)
-        arrival_px = _dollars(arrival_mid2[i], halves=True)
-        # Fully executed parents need no end price; the decision price makes opportunity 0.
-        ended = end_micros2[i] != NO_PRICE
-        end_px = _dollars(end_micros2[i], halves=True) if ended else decision_px
-        breakdown = implementation_shortfall(
-            side_sign=int(side[i]),
-            intended_qty=int(intended[i]),
-            decision_price=decision_px,
-            arrival_price=arrival_px,
-            executed_qty=int(executed[i]),
-            executed_value=_dollars(value_sum[i]),
-            executed_mid_value=_dollars(mid2_sum[i], halves=True),
-            end_price=end_px,
-            fees=_dollars(fee_sum[i]),
-        )
-        breakdowns[ids[i]] = breakdown
-        values = {
-            "paper_notional_usd": breakdown.paper_notional,
-            "executed_notional_usd": _dollars(value_sum[i]),
-            "decision_price": decision_px,
-            "arrival_price": arrival_px,
-            "end_price": end_px,
-            "delay_usd": breakdown.delay_usd,
-            "impact_usd": breakdown.impact_usd,
-            "timing_usd": breakdown.timing_usd,
-            "opportunity_usd": breakdown.opportunity_usd,
-            "fees_usd": breakdown.fees_usd,
-            "trading_usd": breakdown.trading_usd,
-            "shortfall_usd": breakdown.total_usd,
-        }
-        for name, column in money_columns.items():
-            column.append(values[name])
 
     # Float statistics (bps, rates); NaN where not defined.
     keep = ~excluded
@@ -358,7 +383,7 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
             np.nan_to_num(capture * qf), np.where(maker, qf, 0.0), parent, n
         )
         fill_out: dict[str, object] = {
-            "parent_id": np.asarray(ids, dtype=object)[parent] if len(parent) else [],
+            "parent_id": pd.Categorical.from_codes(parent, categories=pd.Index(ids)),
             "ts_ns": ts,
             "price": fill_px,
             "quantity": qty,

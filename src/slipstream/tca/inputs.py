@@ -82,10 +82,20 @@ def _present(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and not frame[column].isna().all()
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+def _text(frame: pd.DataFrame, column: str, *, lower: bool = False) -> pd.Series:
+    """Return ``column`` as stripped text ("" when blank or absent).
+
+    Cleans each distinct value once (a fills file repeats the same few ids and flags over
+    millions of rows), then maps the cleaned values back by code.
+    """
     if column not in frame.columns:
-        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].fillna("").astype(str).str.strip()
+        return pd.Series(np.full(len(frame), "", dtype=object), index=frame.index)
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    cleaned = np.array(
+        [str(u).strip().lower() if lower else str(u).strip() for u in uniques] + [""],
+        dtype=object,
+    )
+    return pd.Series(cleaned[codes], index=frame.index, dtype=object)
 
 
 def _integers(series: pd.Series, where: str, field: str, *, positive: bool) -> IntArray:
@@ -180,7 +190,7 @@ def _prepare_orders(raw: pd.DataFrame, where: str) -> pd.DataFrame:
     row = _first((symbol == "").to_numpy())
     if row is not None:
         raise _fail(where, row, "symbol", "", "must not be empty")
-    side = _text(raw, "side").str.lower()
+    side = _text(raw, "side", lower=True)
     row = _first(~side.isin(["buy", "sell"]).to_numpy())
     if row is not None:
         raise _fail(where, row, "side", raw["side"].iloc[row], "must be 'buy' or 'sell'")
@@ -227,11 +237,15 @@ def _prepare_orders(raw: pd.DataFrame, where: str) -> pd.DataFrame:
 
 def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.DataFrame:
     _require(raw, FILL_COLUMNS, where)
-    ids = _text(raw, "parent_id")
-    parent = pd.Index(orders["parent_id"]).get_indexer(ids)
+    # Hash the million ids once; look the few distinct ones up among the parents.
+    codes, uniques = pd.factorize(raw["parent_id"], use_na_sentinel=True)
+    distinct = [str(u).strip() for u in uniques]
+    lookup = np.append(pd.Index(orders["parent_id"]).get_indexer(distinct), -1)
+    parent = lookup[codes].astype(np.int64)
     row = _first(parent < 0)
     if row is not None:
-        raise _fail(where, row, "parent_id", ids.iloc[row], "is not a parent in the orders file")
+        value = raw["parent_id"].iloc[row]
+        raise _fail(where, row, "parent_id", value, "is not a parent in the orders file")
     for column, known in (("symbol", orders["symbol"]), ("side", None)):
         if not _present(raw, column):
             continue
@@ -241,7 +255,7 @@ def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.Da
             if known is not None
             else np.where(orders["side_sign"].to_numpy()[parent] > 0, "buy", "sell")
         )
-        values = given.str.lower().to_numpy() if column == "side" else given.to_numpy()
+        values = _text(raw, column, lower=True).to_numpy() if column == "side" else given.to_numpy()
         row = _first((values != "") & (values != expected))
         if row is not None:
             raise _fail(where, row, column, given.iloc[row], f"must match the parent's {column}")
@@ -255,7 +269,7 @@ def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.Da
         if "fee" in raw.columns
         else np.zeros(len(raw), dtype=np.int64)
     )
-    liquidity = _text(raw, "liquidity").str.lower()
+    liquidity = _text(raw, "liquidity", lower=True)
     row = _first(~liquidity.isin(["", "maker", "taker"]).to_numpy())
     if row is not None:
         raise _fail(

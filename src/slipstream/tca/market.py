@@ -142,13 +142,15 @@ class SymbolMarket:
             return np.full(len(ts_ns), NO_PRICE, dtype=np.int64)
         return np.where(idx >= 0, self.mid2_micros[np.maximum(idx, 0)], NO_PRICE).astype(np.int64)
 
-    def spread_at(self, ts_ns: IntArray) -> FloatArray:
-        """Return the prevailing quoted spread in dollars at each time (NaN if none)."""
+    def quote_at(self, ts_ns: IntArray) -> tuple[IntArray, FloatArray]:
+        """Return twice the prevailing mid (micro-dollars, or ``NO_PRICE``) and the prevailing
+        spread (dollars, NaN if none) at each time, with one search."""
         idx = self.quote_index(ts_ns)
-        if not len(self.spread_micros):
-            return np.full(len(ts_ns), np.nan)
-        spread = self.spread_micros[np.maximum(idx, 0)] / MICROS
-        return np.where(idx >= 0, spread, np.nan)
+        if not len(self.mid2_micros):
+            return np.full(len(ts_ns), NO_PRICE, dtype=np.int64), np.full(len(ts_ns), np.nan)
+        safe = np.maximum(idx, 0)
+        mid2 = np.where(idx >= 0, self.mid2_micros[safe], NO_PRICE).astype(np.int64)
+        return mid2, np.where(idx >= 0, self.spread_micros[safe] / MICROS, np.nan)
 
     def _trade_bounds(self, start_ns: IntArray, end_ns: IntArray) -> tuple[IntArray, IntArray]:
         i0 = np.searchsorted(self.trade_ts_ns, start_ns, side="left")

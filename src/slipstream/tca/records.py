@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from slipstream.model.enums import LiquiditySide, Side
+from slipstream.model.events import OrderFilled
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,20 @@ class FillRecord:
     child_id: str = ""
     liquidity: LiquiditySide | None = None
     venue: str = ""
+
+    @classmethod
+    def from_event(cls, event: OrderFilled, parent_id: str, venue: str = "") -> FillRecord:
+        """Return the record of a child's ``OrderFilled`` event (the OMS's fills, for TCA)."""
+        return cls(
+            parent_id=parent_id,
+            ts_ns=event.ts_event,
+            price=event.last_px,
+            quantity=event.last_qty,
+            fee=event.commission,
+            child_id=event.client_order_id,
+            liquidity=event.liquidity,
+            venue=venue,
+        )
 
 
 @dataclass(frozen=True, slots=True)

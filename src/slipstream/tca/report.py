@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from slipstream.model.market import MarketRecord
-from slipstream.tca.aggregate import GROUPINGS, aggregate, overall
+from slipstream.tca.aggregate import GROUPINGS, aggregate, included, overall
 from slipstream.tca.conventions import CONVENTION
 from slipstream.tca.engine import PARTS, Analysis, TcaOptions, analyze
 from slipstream.tca.inputs import TcaInputs, frames_from_records, prepare
@@ -92,8 +92,9 @@ def run_tca(
 ) -> TcaResult:
     """Analyse validated inputs, aggregate, and write the report files into ``out_dir``."""
     analysis: Analysis = analyze(inputs, market, options)
-    aggregates = {by: aggregate(analysis.parents, by) for by in GROUPINGS}
-    summary = overall(analysis.parents)
+    kept = included(analysis.parents)
+    aggregates = {by: aggregate(analysis.parents, by, kept) for by in GROUPINGS}
+    summary = overall(analysis.parents, kept)
     summary["excluded_parents"] = len(analysis.exclusions)
     summary["fills"] = len(analysis.fills)
     result = TcaResult(
