@@ -245,3 +245,17 @@ def test_reports_positions_cash_and_commission_from_the_venue_fills() -> None:
     assert account.cash == cash
     assert account.net_liquidation == cash + D("10.01") * 200
     assert h.venue.open_orders() == []
+
+
+def test_a_new_trading_date_expires_the_previous_days_orders() -> None:
+    day1 = 1_381_240_800 * 10**9  # 2013-10-08 14:00 UTC = 10:00 ET
+    next_midnight = 1_381_291_200 * 10**9  # 2013-10-09 00:00 ET = 04:00 UTC
+    h = Harness(start_ns=day1)
+    h.feed(quote("10.00", "10.05", ts=day1))
+    day = h.submit(order_type=OrderType.LIMIT, limit_price=D("9.00"))
+    gtc = h.submit(order_type=OrderType.LIMIT, limit_price=D("9.00"), time_in_force=TimeInForce.GTC)
+    h.feed(quote("10.00", "10.05", ts=next_midnight - 1))
+    assert h.kinds(day) == ["OrderAccepted"]
+    h.feed(quote("10.00", "10.05", ts=day1 + 86_400 * 10**9))
+    assert h.kinds(day)[-1] == "OrderExpired" and h.of(day)[-1].ts_event == next_midnight
+    assert h.kinds(gtc) == ["OrderAccepted"]

@@ -35,6 +35,12 @@ def eastern_midnight_ns(day: dt.date) -> int:
     return int((naive_midnight - offset).timestamp()) * NS_PER_SEC
 
 
+def next_eastern_midnight_ns(ts_ns: int) -> int:
+    """Return the UTC nanoseconds of the first ET midnight after ``ts_ns`` (a date change)."""
+    local_day = dt.datetime.fromtimestamp(ts_ns // NS_PER_SEC, tz=EASTERN).date()
+    return eastern_midnight_ns(local_day + dt.timedelta(days=1))
+
+
 def midnights_ns(days: Iterable[str]) -> dict[str, int]:
     """Map ISO dates (``YYYY-MM-DD``) to the UTC nanoseconds of their ET midnight."""
     return {d: eastern_midnight_ns(dt.date.fromisoformat(d)) for d in days}

@@ -38,6 +38,7 @@ from slipstream.brokers.sim.triggers import new_extreme, stop_triggered, trail_s
 from slipstream.core.clock import Clock
 from slipstream.core.errors import BrokerUnavailableError, ConfigError, InputError
 from slipstream.core.ids import ClientOrderId, IdGenerator
+from slipstream.marketdata.timeutil import next_eastern_midnight_ns
 from slipstream.model.enums import (
     LiquiditySide,
     OrderStatus,
@@ -59,7 +60,7 @@ from slipstream.model.events import (
     OrderUpdated,
 )
 from slipstream.model.instrument import InstrumentTable
-from slipstream.model.market import Bar, BookSnapshot, MarketRecord, QuoteTick, TradeTick
+from slipstream.model.market import Bar, BookLevel, BookSnapshot, MarketRecord, QuoteTick, TradeTick
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.portfolio.positions import Position
 
@@ -135,6 +136,7 @@ class SimulatedVenue:
         self._cash = Decimal(initial_cash)
         self._outbox: deque[tuple[int, OrderEvent]] = deque()
         self._requests = 0
+        self._day_end_ns: int | None = None
 
     # --- Broker contract: requests -------------------------------------------------------
 
@@ -220,7 +222,15 @@ class SimulatedVenue:
     # --- market data ----------------------------------------------------------------------
 
     def on_market(self, record: MarketRecord) -> None:
-        """Update the market of ``record``'s symbol and match the orders working on it."""
+        """Update the market of ``record``'s symbol and match the orders working on it.
+
+        The first record of a new US Eastern trading date ends the previous date's session
+        first, so a day order never survives into the next day even if nobody called
+        :meth:`end_session`.
+        """
+        day_end = self._day_end_ns
+        if day_end is None or record.ts_event >= day_end:
+            self._roll_day(record.ts_event)
         market = self._markets.get(record.symbol)
         if market is None:
             market = self._markets[record.symbol] = MarketState(record.symbol)
@@ -279,6 +289,37 @@ class SimulatedVenue:
                 market.ask_avail, market.bid_avail = buy_room, sell_room
         if bars_only:
             self._on_touch(market)
+
+    def observed(self, record: MarketRecord) -> MarketRecord:
+        """Return ``record`` as the market looks with our own impact on it.
+
+        With the overlay on, the venue matches against prices shifted by our own volume; the
+        node publishes this view so algorithms, marks and TCA see the prices the venue trades
+        at, not the recorded ones. With the overlay off (or no shift) the record is returned
+        unchanged.
+        """
+        if not self._impact_on or record.symbol not in self._instruments:
+            return record
+        shift = self._offset(record.symbol)
+        if not shift:
+            return record
+        if isinstance(record, QuoteTick):
+            return replace(record, bid=record.bid + shift, ask=record.ask + shift)
+        if isinstance(record, TradeTick):
+            return replace(record, price=record.price + shift)
+        if isinstance(record, Bar):
+            return replace(
+                record,
+                open=record.open + shift,
+                high=record.high + shift,
+                low=record.low + shift,
+                close=record.close + shift,
+            )
+        return replace(
+            record,
+            bids=tuple(BookLevel(lv.price + shift, lv.size) for lv in record.bids),
+            asks=tuple(BookLevel(lv.price + shift, lv.size) for lv in record.asks),
+        )
 
     # --- matching -------------------------------------------------------------------------
 
@@ -615,6 +656,11 @@ class SimulatedVenue:
         return None
 
     # --- session --------------------------------------------------------------------------
+
+    def _roll_day(self, ts_ns: int) -> None:
+        if self._day_end_ns is not None:
+            self.end_session(self._day_end_ns)
+        self._day_end_ns = next_eastern_midnight_ns(ts_ns)
 
     def end_session(self, ts_ns: int) -> None:
         """Expire every working day order at the session end ``ts_ns``; GTC orders stay.
