@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.oms.risk_gate import Denial
-from slipstream.risk.es import historical_from_losses
+from slipstream.risk.es import historical_in_place
 from slipstream.risk.state import TradingState
+from slipstream.risk.valuation import Valuation
 
 if TYPE_CHECKING:
     from slipstream.risk.engine import RiskEngine
@@ -48,7 +51,8 @@ class Pending:
 class OrderContext:
     """The candidate order with the facts every check shares, computed once.
 
-    ``pending`` holds the working orders' contribution: signed same-side shares in the same
+    ``valuation`` is the exposure snapshot every check of this order reads. ``pending`` holds
+    the working orders' contribution: signed same-side shares in the same
     name, money added to the name's sector and cluster by working orders in other names, and
     cash reserved by working buys.
     """
@@ -62,6 +66,7 @@ class OrderContext:
     value_px: Decimal | None
     reducing: bool
     flatten: bool
+    valuation: Valuation
     figures: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -74,7 +79,8 @@ Check = Callable[["RiskEngine", OrderContext], Denial | None]
 
 
 def _pct(part: Decimal, nav: Decimal) -> str:
-    return f"{(part / nav * HUNDRED):.4f}" if nav > 0 else "n/a"
+    # A figure for people: float division is exact enough and much cheaper than Decimal's.
+    return f"{float(part) / float(nav) * 100.0:.4f}" if nav > 0 else "n/a"
 
 
 def _limit(nav: Decimal, pct: float) -> Decimal:
@@ -193,7 +199,7 @@ def check_position_limit(engine: RiskEngine, order: OrderContext) -> Denial | No
     """Keep the projected single-name exposure within its share of NAV."""
     if _exempt(order):
         return None
-    nav = engine.valuation(order.ts_ns).nav
+    nav = order.valuation.nav
     exposure = abs(order.projected_qty * (order.value_px or Decimal(0)))
     pct = engine.limits.position_limit_pct(order.spec.symbol)
     cap = _limit(nav, pct)
@@ -219,7 +225,7 @@ def _projected_gross(
 ) -> Decimal:
     """Return a group's gross exposure projected: this name's exposure replaced by its
     projection, plus what working orders in the group's other names add."""
-    current = abs(engine.valuation(order.ts_ns).values.get(order.spec.symbol, Decimal(0)))
+    current = abs(order.valuation.values.get(order.spec.symbol, Decimal(0)))
     projected = abs(order.projected_qty * (order.value_px or Decimal(0)))
     return group_gross - current + projected + group_pending
 
@@ -228,7 +234,7 @@ def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None
     """Keep the projected gross exposure of the order's sector within its share of NAV."""
     if _exempt(order):
         return None
-    valuation = engine.valuation(order.ts_ns)
+    valuation = order.valuation
     sector = engine.sector_of(order.spec.symbol)
     gross = _projected_gross(
         engine, order, valuation.sector_gross.get(sector, Decimal(0)), order.pending.sector
@@ -254,7 +260,7 @@ def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial |
     order.figures["cluster"] = cluster or "none"
     if cluster is None:
         return None
-    valuation = engine.valuation(order.ts_ns)
+    valuation = order.valuation
     gross = _projected_gross(
         engine, order, valuation.cluster_gross.get(cluster, Decimal(0)), order.pending.cluster
     )
@@ -282,12 +288,14 @@ def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial 
     """
     if _exempt(order):
         return None
-    valuation = engine.valuation(order.ts_ns)
+    valuation = order.valuation
     limits = engine.limits
     nav = float(valuation.nav)
     delta = float(order.signed_qty * (order.value_px or Decimal(0)))
-    pnl = valuation.base_pnl + delta * engine.scenarios.column(order.spec.symbol)
-    _var, es_money = historical_from_losses(-pnl, limits.es_level)
+    losses = engine.scratch  # losses = −(base P&L + delta × the name's scenario returns)
+    np.multiply(engine.scenarios.column(order.spec.symbol), -delta, out=losses)
+    np.subtract(losses, valuation.base_pnl, out=losses)
+    _var, es_money = historical_in_place(losses, limits.es_level)
     after = es_money / nav * 100.0 if nav > 0 else float("inf")
     before = valuation.es_pct
     order.figures.update(

@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from slipstream.core.bus import MessageBus
@@ -186,6 +187,7 @@ class RiskEngine:
     def _build_models(self) -> None:
         limits = self.limits
         self.scenarios = ScenarioSet(self._returns, limits.es_window_days, self.sector_of)
+        self.scratch = np.empty(self.scenarios.days)  # reused by the ES check on every order
         self.clusters = correlation_clusters(
             self._returns, limits.correlation_lookback_days, limits.correlation_threshold
         )
@@ -340,6 +342,7 @@ class RiskEngine:
             mark if mark is not None else order_px,
             reducing,
             flatten,
+            self.valuation(ts_ns),
         )
 
     def _open_order_figures(self, spec: OrderSpec) -> Pending:

@@ -96,28 +96,33 @@ def tail_size(n: int, level: float) -> float:
 
 
 def historical_from_losses(losses: FloatArray, level: float) -> tuple[float, float]:
-    """Return ``(VaR, ES)`` of a vector of losses with the weighting in the module docstring.
+    """Return ``(VaR, ES)`` of a vector of losses with the weighting in the module docstring."""
+    return historical_in_place(np.array(losses, dtype=np.float64), level)
 
-    Runs in O(n): only the ``⌈m⌉`` worst losses are sorted, after a partition, which is what
-    lets pre-trade risk price a candidate order against a scenario vector quickly.
+
+def historical_in_place(losses: FloatArray, level: float) -> tuple[float, float]:
+    """Return ``(VaR, ES)`` like :func:`historical_from_losses`, reordering ``losses`` in place.
+
+    O(n) and sort-free: one partition puts the ``⌈m⌉`` worst losses at the end with the
+    boundary observation (the ``⌈m⌉``-th worst, which is also VaR) first among them, so the
+    weighted tail is their sum less ``(1 − (m − ⌊m⌋))`` times the boundary. Pre-trade risk
+    calls this on a scratch vector for every order.
     """
     n = losses.size
     m = tail_size(n, level)
+    if m < 1.0:
+        worst = float(losses.max())
+        return worst, worst
     whole = int(m)
     frac = m - whole
     need = min(n, whole + (1 if frac > 0 else 0))
-    if need >= n:
-        worst = np.sort(losses)[::-1]
-    else:
-        worst = np.sort(np.partition(losses, n - need)[n - need :])[::-1]
-    if m < 1.0:
-        top = float(worst[0])
-        return top, top
-    total = float(worst[:whole].sum())
-    if frac > 0 and whole < worst.size:
-        total += frac * float(worst[whole])
-    var = float(worst[math.ceil(m) - 1]) if math.ceil(m) - 1 < worst.size else float(worst[-1])
-    return var, total / m
+    cut = n - need
+    losses.partition(cut)
+    boundary = float(losses[cut])
+    total = float(losses[cut:].sum())
+    if frac > 0 and need > whole:
+        total -= (1.0 - frac) * boundary
+    return boundary, total / m
 
 
 def parametric_es(
