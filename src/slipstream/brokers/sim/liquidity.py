@@ -163,8 +163,8 @@ class MarketState:
             return None
         if touch == price:
             return self.bid_size if side is Side.BUY else self.ask_size
-        behind = price > touch if side is Side.BUY else price < touch
-        return 0 if behind else None
+        better = price > touch if side is Side.BUY else price < touch
+        return 0 if better else None
 
     def touch(self, side: Side) -> Decimal | None:
         """Return the best price on ``side``'s own book (bid for a buy, ask for a sell)."""

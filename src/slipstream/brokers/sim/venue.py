@@ -22,8 +22,10 @@ timers; with 0 everything happens synchronously inside the call.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from typing import TypeVar
 
 from slipstream.brokers.contract import (
     AccountReport,
@@ -70,6 +72,7 @@ _TAKER = LiquiditySide.TAKER
 _MAKER = LiquiditySide.MAKER
 _BUY = Side.BUY
 _STOP_TYPES = (OrderType.STOP, OrderType.TRAILING_STOP)
+_Payload = TypeVar("_Payload")
 
 
 class SimulatedVenue:
@@ -167,18 +170,17 @@ class SimulatedVenue:
         """Request a change (None keeps a price); it arrives after ``latency_ns``."""
         self._send(self._arrive_modify, (client_order_id, quantity, limit_price, stop_price))
 
-    def _send(self, handler: object, payload: object) -> None:
+    def _send(self, handler: Callable[[_Payload], None], payload: _Payload) -> None:
+        """Hand ``payload`` to ``handler`` at the venue: now, or after ``latency_ns``."""
         if self._sink is None:
             raise BrokerUnavailableError(f"venue {self.name} is not connected")
         if not self._latency_ns:
-            handler(payload)  # type: ignore[operator]
+            handler(payload)
             return
         self._requests += 1
         at_ns = self._clock.timestamp_ns() + self._latency_ns
         self._clock.set_timer(
-            f"{self.name}.request.{self._requests}",
-            at_ns,
-            lambda _ts: handler(payload),  # type: ignore[operator]
+            f"{self.name}.request.{self._requests}", at_ns, lambda _ts: handler(payload)
         )
 
     # --- Broker contract: reports --------------------------------------------------------
