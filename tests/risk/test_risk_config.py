@@ -11,7 +11,7 @@ from slipstream.cli.main import main
 from slipstream.core.errors import ConfigError, InputError
 from slipstream.paths import PROJECT_ROOT
 from slipstream.risk import load_limits, load_portfolio
-from slipstream.risk.limits import Limits, parse_limits
+from slipstream.risk.limits import CHECK_NAMES, Limits, parse_limits
 from slipstream.risk.setup import seed_positions_of
 
 CONFIG = PROJECT_ROOT / "config"
@@ -182,3 +182,20 @@ def test_cli_halt_and_resume_persist_the_state(
         ("halted", "broker outage"),
         ("active", "broker back"),
     ]
+
+
+def test_cli_risk_demo_shows_every_denial_kind_and_an_automatic_halt(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = _cli(capsys, "risk", "demo", "--json")
+    data = json.loads(out)
+    denied = {s["check"] for s in data["steps"] if s["outcome"] == "DENIED"}
+    assert code == 0
+    assert denied == set(CHECK_NAMES)
+    halt = next(s for s in data["steps"] if s["step"] == "automatic halt")
+    assert halt["check"] == "trading_state" and "below the day's start" in halt["reason"]
+    overridden = next(s for s in data["steps"] if s["step"] == "overridden denial")
+    assert overridden["outcome"] == "FILLED" and overridden["check"] == "position_limit"
+    coverage = data["coverage"]
+    assert coverage["orders_at_venue"] > 0
+    assert coverage["with_risk_approval"] == coverage["orders_at_venue"]

@@ -28,6 +28,7 @@ from slipstream.oms.router import Router
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.risk.data import last_closes
 from slipstream.risk.engine import RiskEngine
+from slipstream.risk.events import DenialOverridden
 from slipstream.risk.state import RISK_OFFICER, User
 from slipstream.store.backend import SQLiteBackend
 from slipstream.store.journal import Journal
@@ -93,6 +94,10 @@ class Showcase:
         self.steps: list[Step] = []
         self.venue_orders: list[str] = []
         self.bus.subscribe(OrderSubmitted, lambda e: self.venue_orders.append(e.client_order_id))
+        self.overridden: dict[str, DenialOverridden] = {}
+        self.bus.subscribe(
+            DenialOverridden, lambda e: self.overridden.__setitem__(e.client_order_id, e)
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -142,6 +147,10 @@ class Showcase:
         if denied:
             denial = self.engine.last_denial
             check, reason = (denial.check, denial.reason) if denial else ("", "")
+        elif spec.client_order_id in self.overridden:
+            used = self.overridden[spec.client_order_id]
+            check = used.check
+            reason = f"{used.override_id} by {used.user} let through: {used.denial_reason}"
         self.steps.append(
             Step(step, action, "DENIED" if denied else order.status.value.upper(), check, reason)
         )
@@ -176,13 +185,17 @@ def _run(s: Showcase) -> None:
     c1 = s.engine.valuation(s.clock.timestamp_ns()).cluster_gross.get(cluster, Decimal(0))
     s.submit("correlation_limit", "WFC", buy, s.shares("WFC", Decimal(21) - c1 / s.nav() * 100))
     es_now = s.engine.valuation(s.clock.timestamp_ns()).es_pct
+    es_limit = s.engine.limits.es_max_nav_pct
     tight = round(es_now + 0.05, 2)
     s.engine.set_limits({"expected_shortfall.max_nav_pct": tight}, OFFICER, "showcase: tight ES")
     s.note("limits", f"ES limit set to {tight}% of NAV", "LIMITS CHANGED", "by risk.officer")
     s.submit("expected_shortfall", "PCG", buy, s.shares("PCG", Decimal(7)))
     s.engine.set_limits(
-        {"expected_shortfall.max_nav_pct": 3.0, "throttle.max_orders": 3}, OFFICER, "showcase"
+        {"expected_shortfall.max_nav_pct": es_limit, "throttle.max_orders": 3},
+        OFFICER,
+        "showcase: ES limit back, throttle 3 orders/s",
     )
+    s.clock.advance_to(s.clock.timestamp_ns() + SEC)  # a fresh throttle window
     for _ in range(3):
         s.submit("throttle (3/s)", "KO", buy, 10)
     s.submit("order_rate", "KO", buy, 10)
@@ -200,6 +213,8 @@ def _run(s: Showcase) -> None:
     s.note("reduce", "trading state set to reducing", "REDUCING", "by risk.officer")
     s.submit("reducing order", "XOM", sell, 1_000)
     s.submit("trading_state", "XOM", buy, 1_000)
+    jnj_limit = s.instruments.get("JNJ").round_price(s.prices["JNJ"] * Decimal("0.88"))
+    s.submit("reducing (resting)", "JNJ", sell, 1_000, jnj_limit)
     report = s.engine.kill_switch(OFFICER, "end of showcase: flatten the book", flatten=True)
     s.note(
         "kill switch",
