@@ -38,7 +38,12 @@ from slipstream.brokers.sim.liquidity import MarketState
 from slipstream.brokers.sim.orders import SimOrder
 from slipstream.brokers.sim.triggers import new_extreme, stop_triggered, trail_stop
 from slipstream.core.clock import Clock
-from slipstream.core.errors import BrokerUnavailableError, ConfigError, InputError
+from slipstream.core.errors import (
+    BrokerUnavailableError,
+    ConfigError,
+    InputError,
+    UnknownInstrumentError,
+)
 from slipstream.core.ids import ClientOrderId, IdGenerator
 from slipstream.marketdata.timeutil import next_eastern_midnight_ns
 from slipstream.model.enums import (
@@ -429,7 +434,7 @@ class SimulatedVenue:
                 self._cancel(order, f"fok: only {available} of {order.leaves} available")
                 return
         self._take(order, market, off, order.limit, None)
-        if not order.leaves:
+        if order.filled >= order.quantity:
             return
         if tif is TimeInForce.IOC or tif is TimeInForce.FOK:
             self._cancel(order, f"{tif.value}: {order.leaves} unfilled")
@@ -555,7 +560,7 @@ class SimulatedVenue:
         market = self._markets.get(spec.symbol)
         if market is None:
             market = self._markets[spec.symbol] = MarketState(spec.symbol)
-        off = self._offset(spec.symbol)
+        off = self._offset(spec.symbol) if self._impact_on else ZERO
         if order.active:
             self._activate(order, market, off)
             return
@@ -568,10 +573,10 @@ class SimulatedVenue:
             self._check_trigger(order, market, reference + off, off)
 
     def _refusal(self, spec: OrderSpec) -> str | None:
-        if spec.symbol not in self._instruments:
-            return f"unknown symbol {spec.symbol!r}"
         try:
             spec.validate(self._instruments.get(spec.symbol))
+        except UnknownInstrumentError:
+            return f"unknown symbol {spec.symbol!r}"
         except InputError as exc:
             return str(exc)
         return None
