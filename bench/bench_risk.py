@@ -35,7 +35,7 @@ from slipstream.oms.risk_gate import PassThroughRisk
 from slipstream.oms.router import Router
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.risk.engine import RiskEngine
-from slipstream.risk.es import historical_from_losses
+from slipstream.risk.es import historical_in_place
 from slipstream.risk.limits import Limits
 from slipstream.risk.state import RISK_OFFICER, User
 from slipstream.store.backend import SQLiteBackend
@@ -162,10 +162,13 @@ def _es_step() -> dict[str, Any]:
     rng = np.random.default_rng(3)
     base = rng.normal(0, 1e5, DAYS)
     column = rng.normal(0, 0.01, DAYS)
+    scratch = np.empty(DAYS)
     samples = []
     for _ in range(5_000):
         t0 = time.perf_counter_ns()
-        historical_from_losses(-(base + 2.5e5 * column), 0.975)
+        np.multiply(column, -2.5e5, out=scratch)  # what the expected_shortfall check does
+        np.subtract(scratch, base, out=scratch)
+        historical_in_place(scratch, 0.975)
         samples.append(time.perf_counter_ns() - t0)
     p50, p99, mean = _percentiles(samples)
     return {"p50_us": p50, "p99_us": p99, "mean_us": mean}
