@@ -121,7 +121,7 @@ def _sim_frame(
     df = read_text_csv(ctx, text_columns=TEXT_COLUMNS[fmt])
     df.columns = [c.strip().lower() for c in df.columns]
     require_columns(ctx, df, FORMATS[fmt])
-    symbols = texts(ctx, df, "symbol")
+    symbols = [s.upper() for s in texts(ctx, df, "symbol")]
     ts = timestamps_ns(ctx, df, "ts")
     check_sorted(ctx, ts, symbols, "ts")
     need_local = flt.dates is not None or flt.session == "regular"
