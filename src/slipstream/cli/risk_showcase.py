@@ -206,7 +206,8 @@ def _run(s: Showcase) -> None:
     )
     s.note("override", f"{grant.override_id}: position_limit for BLOCK-1", "GRANTED", grant.reason)
     s.submit("overridden denial", "AAPL", buy, s.shares("AAPL", Decimal(3)), cid="BLOCK-1")
-    s.quote(Decimal("0.85"))  # every price 15% lower
+    s.quote(Decimal("0.85"))
+    s.note("market", "every quote 15% lower", "MARKED", f"NAV {s.nav():,.2f}")
     s.submit("automatic halt", "KO", buy, 10)
     s.submit("trading_state", "XOM", sell, 100)
     s.engine.reduce(OFFICER, "loss reviewed: desk may only reduce")
