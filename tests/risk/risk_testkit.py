@@ -16,9 +16,12 @@ from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import OrderType, Side
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.orders_spec import OrderSpec
+from slipstream.oms.manager import OrderManager
+from slipstream.oms.router import Router
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.risk.engine import RiskEngine
 from slipstream.risk.limits import Limits
+from slipstream.store.journal import Journal
 
 T0 = 1_700_000_000_000_000_000
 SECTORS = {"AAA": "Tech", "BBB": "Tech", "CCC": "Energy", "DDD": "Energy", "EEE": "Health"}
@@ -68,6 +71,7 @@ class Rig:
     bus: MessageBus
     book: Book
     events: list[Any]
+    oms: OrderManager | None = None
 
 
 def rig(
@@ -76,9 +80,15 @@ def rig(
     marks: dict[str, str] | None = None,
     limits: dict[str, Any] | None = None,
     returns: pd.DataFrame | None = None,
+    broker: RecordingBroker | None = None,
+    journal: Journal | None = None,
     **engine_kw: Any,
 ) -> Rig:
-    """Build an engine over a small book; ``positions`` maps symbol → (qty, mark)."""
+    """Build an engine over a small book; ``positions`` maps symbol → (qty, mark).
+
+    With a ``broker`` the engine reads the working orders of a real OMS routed to it, is that
+    OMS's risk gate, and has it attached for the kill switch.
+    """
     portfolio = Portfolio(Decimal(cash), lambda s: SECTORS.get(s, "Unknown"))
     for symbol, (qty, mark) in (positions or {}).items():
         portfolio.seed_position(symbol, qty, Decimal(mark))
@@ -89,17 +99,25 @@ def rig(
     events: list[Any] = []
     bus.subscribe_all(events.append)
     book = Book()
+    oms = (
+        OrderManager(clock, bus, instruments(), Router(broker), journal)
+        if broker is not None
+        else None
+    )
     engine = RiskEngine(
         portfolio,
         instruments(),
-        book,
+        oms.store if oms is not None else book,
         clock,
         bus,
         limits=Limits().changed(limits or {}),
         returns=returns if returns is not None else synthetic_returns(),
         **engine_kw,
     )
-    return Rig(engine, portfolio, clock, bus, book, events)
+    if oms is not None:
+        oms.risk = engine
+        engine.attach(oms=oms)
+    return Rig(engine, portfolio, clock, bus, book, events, oms)
 
 
 _n = [0]

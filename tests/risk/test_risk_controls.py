@@ -6,16 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from risk_testkit import T0, RecordingBroker, instruments, only, order, rig
+from risk_testkit import T0, RecordingBroker, only, order, rig
 
 from slipstream.core.errors import ConfigError, InputError, StateError
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderRejected, OrderSubmitted
 from slipstream.model.market import QuoteTick
-from slipstream.oms.manager import OrderManager
-from slipstream.oms.risk_gate import PassThroughRisk
-from slipstream.oms.router import Router
 from slipstream.portfolio.reconciliation import PositionBreak
 from slipstream.risk.events import (
     DenialOverridden,
@@ -225,21 +222,12 @@ def test_changing_the_correlation_threshold_rebuilds_clusters() -> None:
 
 
 def _oms_rig(n_orders: int, **kw):  # type: ignore[no-untyped-def]
-    r = rig(**kw)
     broker = RecordingBroker()
-    oms = OrderManager(
-        r.clock,
-        r.bus,
-        instruments(),
-        Router(broker),
-        None,
-        PassThroughRisk(),
-    )
+    r = rig(broker=broker, **kw)
+    assert r.oms is not None
     for i in range(n_orders):
-        oms.submit(SubmitOrder(T0, order("CCC", "buy", 10, limit="50.00", cid=f"W{i}")))
-    r.engine._open_orders = oms.store  # read the real OMS store
-    oms.risk = r.engine
-    return r, oms, broker
+        r.oms.submit(SubmitOrder(T0, order("CCC", "buy", 10, limit="50.00", cid=f"W{i}")))
+    return r, r.oms, broker
 
 
 class Algos:
@@ -251,11 +239,11 @@ class Algos:
 
 
 def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
+    with pytest.raises(StateError, match="oms"):
+        rig().engine.kill_switch(OFFICER, "runaway algo")
     r, oms, broker = _oms_rig(50, marks={"CCC": "50"})
     algos = Algos()
-    with pytest.raises(StateError, match="oms"):
-        r.engine.kill_switch(OFFICER, "runaway algo")
-    r.engine.attach(oms=oms, algos=algos)
+    r.engine.attach(algos=algos)
     with pytest.raises(InputError, match="role"):
         r.engine.kill_switch(TRADER, "runaway algo")
     report = r.engine.kill_switch(OFFICER, "runaway algo")
@@ -278,7 +266,6 @@ def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
         marks={"CCC": "50"},
         limits={"order.max_quantity": 1000},
     )
-    r.engine.attach(oms=oms)
     report = r.engine.kill_switch(OFFICER, "flatten the book", flatten=True)
     sent = [s for s in broker.submitted if s.client_order_id in report.flatten_orders]
     assert [(s.symbol, s.side, s.quantity) for s in sent] == [
@@ -292,8 +279,7 @@ def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
 
 
 def test_automatic_halt_can_run_the_kill_switch() -> None:
-    r, oms, broker = _oms_rig(5, marks={"CCC": "50"}, limits={"auto_halt.kill_switch": True})
-    r.engine.attach(oms=oms)
+    r, _oms, broker = _oms_rig(5, marks={"CCC": "50"}, limits={"auto_halt.kill_switch": True})
     r.engine.on_position_break(PositionBreak("CCC", 10, 0, T0))
     assert len(broker.cancels) == 5
     assert [e.trigger for e in changes(r)] == ["auto:position_break"]

@@ -13,14 +13,12 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from risk_testkit import T0, RecordingBroker, instruments, order, rig
+from risk_testkit import T0, RecordingBroker, order, rig
 
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import LiquiditySide
 from slipstream.model.events import OrderDenied, OrderFilled, OrderSubmitted
-from slipstream.oms.manager import OrderManager
 from slipstream.oms.records import RiskApproved
-from slipstream.oms.router import Router
 from slipstream.risk.events import LimitsChanged, TradingStateChanged
 from slipstream.risk.state import RISK_OFFICER, User
 from slipstream.store import codec
@@ -48,12 +46,17 @@ action = st.one_of(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(action, min_size=1, max_size=40))
 def test_every_order_at_the_venue_has_a_passing_risk_decision(actions: list[tuple]) -> None:  # type: ignore[type-arg]
-    r = rig(cash="2000000", marks=MARKS, limits={"throttle.max_orders": 15})
     broker = RecordingBroker()
     journal = Journal(SQLiteBackend(":memory:"), group_size=1)
-    oms = OrderManager(r.clock, r.bus, instruments(), Router(broker), journal, r.engine)
-    r.engine._open_orders = oms.store
-    r.engine.attach(oms=oms)
+    r = rig(
+        cash="2000000",
+        marks=MARKS,
+        limits={"throttle.max_orders": 15},
+        broker=broker,
+        journal=journal,
+    )
+    oms = r.oms
+    assert oms is not None
     r.bus.subscribe(OrderFilled, r.portfolio.on_fill)
     placed: list[str] = []
     trades = 0
