@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from risk_testkit import T0, RecordingBroker, only, order, rig
 
+from slipstream.brokers.contract import PositionReport
 from slipstream.core.errors import ConfigError, InputError, StateError
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderRejected, OrderSubmitted
 from slipstream.model.market import QuoteTick
-from slipstream.portfolio.reconciliation import PositionBreak
+from slipstream.portfolio.reconciliation import PositionBreak, Reconciler
 from slipstream.risk.events import (
     DenialOverridden,
     KillSwitchActivated,
@@ -283,3 +284,23 @@ def test_automatic_halt_can_run_the_kill_switch() -> None:
     r.engine.on_position_break(PositionBreak("CCC", 10, 0, T0))
     assert len(broker.cancels) == 5
     assert [e.trigger for e in changes(r)] == ["auto:position_break"]
+
+
+def test_reconciliation_position_break_halts_through_the_callback() -> None:
+    class Reports:
+        def query_order(self, client_order_id: str) -> None:
+            return None
+
+        def open_orders(self) -> list[object]:
+            return []
+
+        def positions(self) -> list[PositionReport]:
+            return [PositionReport("AAA", 100, Decimal("100"))]
+
+    r = rig(positions={"AAA": (90, "100")})
+    reconciler = Reconciler(
+        Reports(), r.clock, lambda _e: None, on_position_break=r.engine.on_position_break
+    )
+    reconciler.reconcile([], lambda: {"AAA": 90})
+    assert r.engine.state is TradingState.HALTED
+    assert "position break in AAA: ours 90, broker 100" in r.engine.state_reason
