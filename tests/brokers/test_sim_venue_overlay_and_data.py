@@ -167,3 +167,17 @@ def test_real_lobster_market_order_walks_the_aapl_book() -> None:
     # The order arrives at the book's own time, before the book is applied: it waits for it.
     assert fills == expected
     assert len(expected) >= 2 and expected[0] == (D("585.94"), 200)
+
+
+def test_observed_market_carries_our_impact_only_when_the_overlay_is_on() -> None:
+    off = Harness()
+    recorded = quote("100.00", "100.01", ask_size=100)
+    off.feed(recorded)
+    off.submit(quantity=100)
+    assert off.venue.observed(recorded) is recorded
+    on = Harness(impact=OVERLAY)
+    on.feed(recorded)
+    on.submit(quantity=100)  # moves the market up by 0.02 × sqrt(100/2500) × 100.01 ≈ 0.40
+    seen = on.venue.observed(recorded)
+    assert isinstance(seen, type(recorded))
+    assert (seen.bid, seen.ask) == (D("100.40"), D("100.41"))  # type: ignore[union-attr]
