@@ -486,6 +486,7 @@ class TigerBroker:
                     self._dispatch_poll(tracked)
                 if (
                     tracked.venue_filled > tracked.filled_emitted
+                    and not tracked.refused_ids  # a venue that over-fills: left to reconciliation
                     and now - tracked.last_fill_query_ns > poll_ns
                 ):
                     self._dispatch_fills(tracked)
@@ -690,7 +691,9 @@ class TigerBroker:
             return 0
         if tracked.filled_emitted + fill.quantity > tracked.quantity or fill.quantity <= 0:
             self.stats["overfills_refused"] += 1
-            log.error("tiger: execution %s would over-fill %s; refused", fill.trade_id, coid)
+            if fill.trade_id not in tracked.refused_ids:
+                tracked.refused_ids.add(fill.trade_id)
+                log.error("tiger: execution %s would over-fill %s; refused", fill.trade_id, coid)
             return 0
         tracked.trade_ids.add(fill.trade_id)
         tracked.filled_emitted += fill.quantity

@@ -108,6 +108,7 @@ class TigerClient:
         self._quote: QuoteClient | None = None
         self._push: PushClient | None = None
         self._contracts: dict[str, Any] = {}
+        self._closed = False
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -127,7 +128,8 @@ class TigerClient:
             try:
                 return self._call(action, fn)
             except BrokerError as exc:
-                if type(exc).__name__ not in _TRANSIENT or attempt == attempts - 1:
+                last = attempt == attempts - 1
+                if type(exc).__name__ not in _TRANSIENT or last or self._closed:
                     raise
                 log.info("tiger %s failed (%s); retry %d in %.2fs", action, exc, attempt + 1, delay)
                 time.sleep(delay)
@@ -346,7 +348,8 @@ class TigerClient:
         self._call("push connect", lambda: push.connect(self.sdk.tiger_id, self.sdk.private_key))
 
     def close(self) -> None:
-        """Disconnect the push channel."""
+        """Disconnect the push channel; queries still running stop retrying."""
+        self._closed = True
         push, self._push = self._push, None
         if push is not None:
             # A disconnect callback must stay set: without one the SDK reconnects by itself.

@@ -127,6 +127,7 @@ class Tracked:
     sent_ns: int = 0
     last_seen_ns: int = 0
     trade_ids: set[str] = field(default_factory=set)
+    refused_ids: set[str] = field(default_factory=set)
     filled_emitted: int = 0
     venue_filled: int = 0
     venue_terminal: tuple[OrderStatus, str] | None = None
