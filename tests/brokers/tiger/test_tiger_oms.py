@@ -14,6 +14,7 @@ from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus, OrderType, Side
 from slipstream.model.events import OrderFilled
 from slipstream.model.instrument import Instrument, InstrumentTable
+from slipstream.model.market import Bar, QuoteTick, TradeTick
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.oms.manager import OrderManager
 from slipstream.oms.router import Router
@@ -24,7 +25,8 @@ from slipstream.portfolio.reconciliation import Reconciler
 def test_orders_through_the_oms_stay_in_sync_with_tiger() -> None:
     clock = LiveClock()
     instruments = InstrumentTable([Instrument("IBM", Decimal("0.01"), 1, "Information Technology")])
-    with start_local_gateway(None, "--symbols", "IBM=140.00", "--fill-slices", "2") as gateway:
+    ibm = {"IBM": Decimal("140.00")}
+    with start_local_gateway(None, "--fill-slices", "2", symbols=ibm) as gateway:
         broker = TigerBroker.from_config(gateway.config(), clock)
         bus = MessageBus()
         portfolio = Portfolio(Decimal(1_000_000))
@@ -61,4 +63,22 @@ def test_orders_through_the_oms_stay_in_sync_with_tiger() -> None:
             oms.store, lambda: {s: p.quantity for s, p in portfolio.positions.items()}
         )
         assert result.breaks == () and result.in_sync_pct == 100.0
+        broker.close()
+
+
+def test_replayed_market_data_moves_the_gateway() -> None:
+    ibm = {"IBM": Decimal("183.00")}
+    with start_local_gateway(symbols=ibm) as gateway:
+        broker = TigerBroker.from_config(gateway.config(use_push=False))
+        broker.connect(lambda event: None)
+        gateway.on_market(QuoteTick("IBM", Decimal("182.98"), Decimal("183.02"), 300, 200, 1))
+        assert [(q.bid, q.ask) for q in broker.quotes(["IBM"])] == [
+            (Decimal("182.98"), Decimal("183.02"))
+        ]
+        gateway.on_market(TradeTick("IBM", Decimal("183.50"), 100, 2))
+        assert broker.quotes(["IBM"])[0].ask == Decimal("183.51")
+        gateway.on_market(
+            Bar("IBM", Decimal(184), Decimal(185), Decimal(183), Decimal("184.20"), 9, 3)
+        )
+        assert broker.quotes(["IBM"])[0].bid == Decimal("184.19")
         broker.close()

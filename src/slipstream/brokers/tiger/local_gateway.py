@@ -14,13 +14,18 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from slipstream.brokers.tiger.config import TigerConfig
 from slipstream.core.errors import ConfigError, StateError
+from slipstream.model.market import BookSnapshot, MarketRecord, QuoteTick, TradeTick
+
+CENT = Decimal("0.01")
 
 
 def project_root() -> Path:
@@ -82,6 +87,27 @@ class GatewayHandle:
             raise StateError("op", op, f"gateway control failed: {reply.get('message')}")
         return reply.get("data")
 
+    def on_market(self, record: MarketRecord) -> None:
+        """Move the gateway's market to a replayed record (quotes set the touch; a trade or a
+        bar sets the last price one tick inside a synthetic one-cent touch)."""
+        if isinstance(record, QuoteTick):
+            bid, ask, last = record.bid, record.ask, None
+        elif isinstance(record, BookSnapshot):
+            top = record.top()
+            if top is None:
+                return
+            bid, ask, last = top.bid, top.ask, None
+        else:
+            last = record.price if isinstance(record, TradeTick) else record.close
+            bid, ask = last - CENT, last + CENT
+        self.control(
+            "quote",
+            symbol=record.symbol,
+            bid=str(bid),
+            ask=str(ask),
+            last=str(last) if last is not None else None,
+        )
+
     def stop(self) -> None:
         """Stop the gateway process."""
         if self.process.poll() is None:
@@ -104,12 +130,20 @@ class GatewayHandle:
         self.stop()
 
 
-def start_local_gateway(key_dir: Path | None = None, *extra_args: str) -> GatewayHandle:
+def start_local_gateway(
+    key_dir: Path | None = None,
+    *extra_args: str,
+    symbols: Mapping[str, Decimal] | None = None,
+) -> GatewayHandle:
     """Start the gateway on free loopback ports with fresh keys; return its handle.
 
-    ``extra_args`` go to the gateway's command line (``--fail-rate 0.05``, ``--symbols``...).
+    ``symbols`` maps each instrument to its starting last price (default: a few large caps);
+    ``extra_args`` go to the gateway's command line (``--fail-rate 0.05``...).
     """
     keys = key_dir if key_dir is not None else Path(tempfile.mkdtemp(prefix="tiger-gw-"))
+    if symbols:
+        listed = ",".join(f"{symbol}={price}" for symbol, price in symbols.items())
+        extra_args = ("--symbols", listed, *extra_args)
     command = [
         sys.executable,
         "-m",
