@@ -89,6 +89,7 @@ NS_PER_SEC = 1_000_000_000
 #: How far back a lookup by client order id searches, before the order was sent (ms).
 LOOKBACK_MS = 300_000
 _TICK_NS = 50_000_000
+MAX_ORPHANS = 10_000
 _TERMINAL_WIRE = (
     OrderStatus.FILLED,
     OrderStatus.CANCELLED,
@@ -683,6 +684,10 @@ class TigerBroker:
         """Fold one execution: duplicates are dropped by id, over-fills refused."""
         coid = self._by_venue.get(fill.venue_order_id)
         if coid is None:
+            # Pushed before the place answer named its order (or for an order not ours): kept
+            # until the id is known, boundedly, oldest forgotten first.
+            if len(self._orphan_fills) >= MAX_ORPHANS:
+                self._orphan_fills.pop(next(iter(self._orphan_fills)))
             self._orphan_fills.setdefault(fill.venue_order_id, []).append(fill)
             return 0
         tracked = self._orders[coid]
