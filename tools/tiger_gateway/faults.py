@@ -2,7 +2,7 @@
 
 A fault is ``(kind, when)``. ``kind`` is ``latency``, ``timeout`` (the gateway stalls past the
 client's timeout, then drops the connection), ``http_5xx`` (an HTTP 502/503) or ``api_error``
-(Tiger's ``code: 1`` server error). ``when`` is ``before`` (nothing happened at the venue) or
+(a Tiger error code, ``api_error_code``: 1 server error by default, 5 rate limit, ...). ``when`` is ``before`` (nothing happened at the venue) or
 ``after`` (the venue took the request, only the answer is lost) — the case that makes a blind
 retry place a second order. Random faults hit ``fail_rate`` of calls, seeded; scripted one-shot
 faults (``script``) hit the next call of a given method, for tests that need one exact failure.
@@ -20,10 +20,14 @@ KINDS = ("timeout", "http_5xx", "api_error")
 MUTATING = frozenset({"place_order", "modify_order", "cancel_order"})
 
 
+API_MESSAGES = {1: "server error", 2: "network read time out", 5: "rate limit error"}
+
+
 @dataclass
 class Fault:
     kind: str
     when: str = "before"
+    code: int = 1
 
 
 @dataclass
@@ -34,6 +38,7 @@ class FaultConfig:
     kinds: tuple[str, ...] = KINDS
     latency_ms: float = 0.0
     timeout_ms: float = 1500.0
+    api_error_code: int = 1
     push_drop_rate: float = 0.0
     push_dup_rate: float = 0.0
     methods: frozenset[str] | None = None
@@ -81,7 +86,11 @@ class Faults:
             for i, item in enumerate(cfg.script):
                 if item.get("method") in (method, "*"):
                     del cfg.script[i]
-                    fault = Fault(str(item["kind"]), str(item.get("when", "before")))
+                    fault = Fault(
+                        str(item["kind"]),
+                        str(item.get("when", "before")),
+                        int(item.get("code", cfg.api_error_code)),
+                    )
                     self.injected[f"{fault.kind}:{fault.when}"] += 1
                     return fault
             if cfg.fail_rate <= 0 or (cfg.methods is not None and method not in cfg.methods):
@@ -91,7 +100,7 @@ class Faults:
             kind = self._rng.choice(cfg.kinds)
             when = self._rng.choice(("before", "after")) if method in MUTATING else "before"
             self.injected[f"{kind}:{when}"] += 1
-            return Fault(kind, when)
+            return Fault(kind, when, cfg.api_error_code)
 
     def push_copies(self) -> int:
         """Return how many times to send the next push message: 0 (dropped), 1 or 2."""

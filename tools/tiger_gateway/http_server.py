@@ -28,7 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from tools.tiger_gateway import keys
-from tools.tiger_gateway.faults import Fault, Faults
+from tools.tiger_gateway.faults import API_MESSAGES, Fault, Faults
 from tools.tiger_gateway.venue import Venue, VenueError, now_ms
 
 log = logging.getLogger("tiger_gateway")
@@ -406,7 +406,7 @@ def make_handler(state: GatewayState) -> type[BaseHTTPRequestHandler]:
                 self._reply(503 if fault.when == "before" else 502, {"message": "bad gateway"})
                 return True
             if fault.kind == "api_error":
-                self._respond(1, "server error", None, timestamp)
+                self._respond(fault.code, API_MESSAGES.get(fault.code, "error"), None, timestamp)
                 return True
             return False
 
