@@ -255,20 +255,34 @@ def test_replay_rebuilds_identical_orders_and_positions(
     )
 
 
-def test_journal_hash_chain_detects_tampering(tmp_path: Path, instruments: InstrumentTable) -> None:
+def _journal_with_batches(path: Path, instruments: InstrumentTable) -> None:
+    journal = Journal(SQLiteBackend(path), group_size=2)
+    oms = OrderManager(SimClock(0), MessageBus(), instruments, Router(RecordingBroker()), journal)
+    oms.submit(SubmitOrder(1, _spec("a")))
+    oms.submit(SubmitOrder(2, _spec("b")))
+    journal.close()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE journal SET payload = replace(payload, '100', '900')",
+        "DELETE FROM journal WHERE first_seq = 3",
+        "UPDATE journal SET first_seq = first_seq + 100 WHERE first_seq = 1",
+    ],
+)
+def test_journal_hash_chain_detects_tampering(
+    tmp_path: Path, instruments: InstrumentTable, tamper: str
+) -> None:
     import sqlite3
 
     from slipstream.core.errors import JournalError
 
     path = tmp_path / "j.db"
-    journal = Journal(SQLiteBackend(path))
-    oms = OrderManager(SimClock(0), MessageBus(), instruments, Router(RecordingBroker()), journal)
-    oms.submit(SubmitOrder(1, _spec("a")))
-    journal.close()
+    _journal_with_batches(path, instruments)
+    assert Journal(SQLiteBackend(path)).verify() == 8  # two orders, four records each
     db = sqlite3.connect(path)
-    db.execute(
-        "UPDATE journal SET payload = replace(payload, '100', '900') WHERE kind LIKE '%OrderInitialized'"
-    )
+    db.execute(tamper)
     db.commit()
     db.close()
     with pytest.raises(JournalError, match="hash chain broken"):

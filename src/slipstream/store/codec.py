@@ -68,12 +68,19 @@ def _default(value: Any) -> Any:
 
 def encode(record: object) -> tuple[str, bytes]:
     """Return ``(kind, JSON payload)`` for a dataclass record."""
-    cls = type(record)
-    kind = _KINDS.get(cls) or kind_of(cls)
+    kind = kind_of(type(record))
     try:
         return kind, orjson.dumps(record, default=_default)
     except TypeError as exc:
         raise JournalError(f"cannot encode {kind} record: {exc}") from exc
+
+
+def encode_batch(items: list[tuple[str, int, object]]) -> bytes:
+    """Encode ``[(kind, ts_init, record), ...]`` in one call."""
+    try:
+        return orjson.dumps(items, default=_default)
+    except TypeError as exc:
+        raise JournalError(f"cannot encode a journal batch: {exc}") from exc
 
 
 def _decoder_for(hint: Any) -> Callable[[Any], Any]:
@@ -114,8 +121,25 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 def decode(kind: str, payload: bytes | str) -> Any:
     """Rebuild a record from its kind and JSON payload."""
+    try:
+        data = orjson.loads(payload)
+    except ValueError as exc:
+        raise JournalError(f"cannot decode {kind} record: {exc}") from exc
+    return _decode_data(kind, data)
+
+
+def _decode_data(kind: str, data: Any) -> Any:
     cls = class_of(kind)
     try:
-        return _build(cls, orjson.loads(payload))
+        return _build(cls, data)
     except (TypeError, ValueError, KeyError) as exc:
         raise JournalError(f"cannot decode {kind} record: {exc}") from exc
+
+
+def decode_batch(payload: bytes) -> list[tuple[str, int, Any]]:
+    """Rebuild ``[(kind, ts_init, record), ...]`` from a batch payload."""
+    try:
+        items = orjson.loads(payload)
+    except ValueError as exc:
+        raise JournalError(f"cannot decode a journal batch: {exc}") from exc
+    return [(kind, ts_init, _decode_data(kind, data)) for kind, ts_init, data in items]
