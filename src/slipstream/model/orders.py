@@ -216,7 +216,7 @@ class Order:
                 "trigger", trigger.value, f"not allowed from state {self.status.value}"
             )
         self._mutate(event)
-        self.status = self._working_state() if destination is RESTORE else S(destination)
+        self.status = destination if isinstance(destination, S) else self._working_state()
         self.events.append(event)
 
     def _working_state(self) -> S:

@@ -23,18 +23,19 @@ import orjson
 
 from slipstream.core.errors import JournalError
 
-_KINDS: dict[type, str] = {}
+#: Record class → journal kind, filled on first use (read directly on the hot path).
+KINDS: dict[type, str] = {}
 _CLASSES: dict[str, type] = {}
 _DECODERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
 
 
 def kind_of(cls: type) -> str:
     """Return the journal kind of a record class (``module:ClassName``)."""
-    kind = _KINDS.get(cls)
+    kind = KINDS.get(cls)
     if kind is None:
         if not dataclasses.is_dataclass(cls):
             raise JournalError(f"record type {cls.__name__} is not a dataclass")
-        kind = _KINDS[cls] = f"{cls.__module__}:{cls.__qualname__}"
+        kind = KINDS[cls] = f"{cls.__module__}:{cls.__qualname__}"
         _CLASSES[kind] = cls
     return kind
 

@@ -19,6 +19,7 @@ from typing import Any
 from slipstream.core.errors import JournalError
 from slipstream.store import codec
 from slipstream.store.backend import JournalBackend
+from slipstream.store.codec import KINDS as _KINDS
 
 GENESIS = "0" * 32
 
@@ -48,7 +49,8 @@ class Journal:
 
     def append(self, record: object, ts_init: int) -> int:
         """Append ``record``; return its sequence number."""
-        self._pending.append((codec.kind_of(type(record)), ts_init, record))
+        cls = type(record)
+        self._pending.append((_KINDS.get(cls) or codec.kind_of(cls), ts_init, record))
         self._seq += 1
         if len(self._pending) >= self._group_size:
             self.flush()
