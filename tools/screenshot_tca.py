@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT_HEIGHT = 2300
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",
@@ -61,7 +62,11 @@ def open_report(html: Path, screenshot: Path | None = None) -> list[str]:
         page.wait_for_timeout(500)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            # The top of the report (headline, breakdown, costs by group, markouts, first
+            # price path) is what a README can show legibly.
+            height = min(page.evaluate("document.body.scrollHeight"), SCREENSHOT_HEIGHT)
+            clip = {"x": 0, "y": 0, "width": 1400, "height": height}
+            page.screenshot(path=str(screenshot), full_page=True, clip=clip)
         browser.close()
     return errors
 

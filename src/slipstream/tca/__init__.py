@@ -7,3 +7,22 @@ benchmark's notional, signed by side** — for a buy a higher price is a cost, f
 price is. Implementation shortfall and its parts are in bps of the paper portfolio (decision
 price × intended quantity). Dollar figures are exact ``Decimal``.
 """
+
+from slipstream.tca.engine import TcaOptions
+from slipstream.tca.market import MarketData
+from slipstream.tca.realtime import ParentCostUpdated, RealTimeAttribution
+from slipstream.tca.records import Exclusion, FillRecord, ParentRecord, ShortfallBreakdown
+from slipstream.tca.report import TcaResult, build_tca_report
+
+__all__ = [
+    "Exclusion",
+    "FillRecord",
+    "MarketData",
+    "ParentCostUpdated",
+    "ParentRecord",
+    "RealTimeAttribution",
+    "ShortfallBreakdown",
+    "TcaOptions",
+    "TcaResult",
+    "build_tca_report",
+]

@@ -90,8 +90,11 @@ def _dollars(micros: object, *, halves: bool = False) -> Decimal:
 
     Call it inside ``localcontext(EXACT)``, so a value too long to hold exactly raises.
     """
-    value = Decimal(int(micros)).scaleb(-6)  # type: ignore[call-overload]
-    return value / 2 if halves else value
+    whole = int(micros)  # type: ignore[call-overload]
+    if not halves:
+        return Decimal(whole).scaleb(-6)
+    # Half micro-dollars: exact without a decimal division (odd x: x/2 µ$ = 5x × 10⁻⁷ $).
+    return Decimal(whole // 2).scaleb(-6) if whole % 2 == 0 else Decimal(5 * whole).scaleb(-7)
 
 
 def _sessions(ts_ns: IntArray) -> tuple[IntArray, IntArray, list[str]]:
@@ -103,6 +106,15 @@ def _sessions(ts_ns: IntArray) -> tuple[IntArray, IntArray, list[str]]:
     base = midnight.tz_convert("UTC").asi8.astype(np.int64)
     days = [d.isoformat() for d in local.date]
     return base + SESSION_OPEN_NS, base + SESSION_CLOSE_NS, days
+
+
+def _distinct_per_parent(labels: pd.Series, parent: IntArray, n: int) -> IntArray:
+    """Return how many distinct non-missing labels (a categorical column) each parent has."""
+    codes = np.asarray(labels.cat.codes, dtype=np.int64)
+    given = codes >= 0
+    width = int(codes.max(initial=0)) + 1
+    pairs = np.unique(parent[given] * width + codes[given])
+    return np.bincount(pairs // width, minlength=n).astype(np.int64)
 
 
 def eastern_days(ts_ns: IntArray) -> list[str]:
@@ -150,7 +162,7 @@ def _decompose(
             decision_px = _dollars(decision_h[i], halves=True)
             arrival_px = _dollars(arrival_h[i], halves=True)
             # Fully executed parents need no end price; the decision price makes it 0.
-            ended = end_h[i] != NO_PRICE
+            end_px = _dollars(end_h[i], halves=True) if end_h[i] != NO_PRICE else decision_px
             executed_value = _dollars(values_l[i])
             b = implementation_shortfall(
                 side_sign=int(side[i]),
@@ -160,13 +172,12 @@ def _decompose(
                 executed_qty=int(executed[i]),
                 executed_value=executed_value,
                 executed_mid_value=_dollars(mid_h[i], halves=True),
-                end_price=_dollars(end_h[i], halves=True) if ended else decision_px,
+                end_price=end_px,
                 fees=_dollars(fees_l[i]),
             )
             breakdowns[parent_id] = b
             row = (
-                b.paper_notional, executed_value, decision_px, arrival_px,
-                _dollars(end_h[i], halves=True) if ended else decision_px,
+                b.paper_notional, executed_value, decision_px, arrival_px, end_px,
                 b.delay_usd, b.impact_usd, b.timing_usd, b.opportunity_usd, b.fees_usd,
                 b.trading_usd, b.total_usd,
             )  # fmt: skip
@@ -405,23 +416,15 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
                 n,
             )
         out["n_fills"] = count
-        children = pd.Series(fills["child_id"].to_numpy()).where(fills["child_id"].to_numpy() != "")
-        out["n_children"] = (
-            children.groupby(parent).nunique().reindex(range(n), fill_value=0).to_numpy()
-            if len(parent)
-            else np.zeros(n, dtype=np.int64)
-        )
-        venues = pd.Series(fills["venue"].to_numpy()).where(fills["venue"].to_numpy() != "")
-        out["n_venues"] = (
-            venues.groupby(parent).nunique().reindex(range(n), fill_value=0).to_numpy()
-            if len(parent)
-            else np.zeros(n, dtype=np.int64)
-        )
+        out["n_children"] = _distinct_per_parent(fills["child_id"], parent, n)
+        out["n_venues"] = _distinct_per_parent(fills["venue"], parent, n)
         out["maker_pct"] = _weighted(fills["maker"].to_numpy() * qf, qf, parent, n) * 100.0
         out["avg_fill_size"] = np.where(count > 0, executed / np.maximum(count, 1), np.nan)
         out["duration_secs"] = np.where(has_fills, (last_fill - first_fill) / 1e9, np.nan)
-    frame = pd.DataFrame(out)
-    return Analysis(frame, pd.DataFrame(fill_out), breakdowns, exclusions, opts)
+    # copy=False keeps one block per column: consolidating a million-row frame costs more than
+    # everything after it.
+    frame = pd.DataFrame(out, copy=False)
+    return Analysis(frame, pd.DataFrame(fill_out, copy=False), breakdowns, exclusions, opts)
 
 
 def horizon_columns(horizons_secs: Sequence[float]) -> list[str]:

@@ -142,7 +142,12 @@ def _markouts(result: TcaResult) -> go.Figure:
         )
     figure.update_layout(
         title="Markouts: fill price vs later mid (bps, cost > 0 = price reverted against the fill)",
-        xaxis={"title": "seconds after fill", "type": "log"},
+        xaxis={
+            "title": "seconds after fill",
+            "type": "log",
+            "tickvals": horizons,
+            "ticktext": [f"{h:g}s" for h in horizons],
+        },
         yaxis_title="bps",
         height=420,
     )

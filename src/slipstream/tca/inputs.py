@@ -98,6 +98,30 @@ def _text(frame: pd.DataFrame, column: str, *, lower: bool = False) -> pd.Series
     return pd.Series(cleaned[codes], index=frame.index, dtype=object)
 
 
+def _blank_as_zero(series: pd.Series) -> pd.Series:
+    """Return ``series`` with blanks as zero, keeping its kind (numbers, text or Decimals)."""
+    if not series.isna().any():
+        return series
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.fillna(0)
+    return series.astype(object).where(series.notna(), "0")
+
+
+def _labels(frame: pd.DataFrame, column: str) -> pd.Categorical:
+    """Return ``column`` as a categorical of stripped text, blank (or absent) as missing.
+
+    Child ids and venues repeat over millions of fills; their codes sort and count fast.
+    """
+    if column not in frame.columns:
+        missing = np.full(len(frame), -1, dtype=np.int64)
+        return pd.Categorical.from_codes(missing, categories=pd.Index([], dtype=object))
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    cleaned = [str(u).strip() for u in uniques]
+    categories = pd.Index(sorted(set(cleaned) - {""}), dtype=object)
+    mapping = np.append(categories.get_indexer(pd.Index(cleaned)), -1)  # blank, NaN → missing
+    return pd.Categorical.from_codes(mapping[codes], categories=categories)
+
+
 def _integers(series: pd.Series, where: str, field: str, *, positive: bool) -> IntArray:
     values = pd.to_numeric(series, errors="coerce")
     as_float = values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -231,7 +255,8 @@ def _prepare_orders(raw: pd.DataFrame, where: str) -> pd.DataFrame:
             "arrival_ts_ns": times["arrival_ts"],
             "forecast_bps": _optional_float(raw, "forecast_bps", where),
             "target_participation": participation,
-        }
+        },
+        copy=False,
     )
 
 
@@ -263,9 +288,7 @@ def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.Da
     qty = _integers(raw["quantity"], where, "quantity", positive=True)
     price = _micros(raw["price"], where, "price", positive=True)
     fee = (
-        _micros(
-            raw["fee"].astype(object).where(raw["fee"].notna(), 0), where, "fee", positive=False
-        )
+        _micros(_blank_as_zero(raw["fee"]), where, "fee", positive=False)
         if "fee" in raw.columns
         else np.zeros(len(raw), dtype=np.int64)
     )
@@ -308,10 +331,11 @@ def _prepare_fills(raw: pd.DataFrame, orders: pd.DataFrame, where: str) -> pd.Da
             "price_micros": price[order],
             "quantity": qty[order],
             "fee_micros": fee[order],
-            "child_id": _text(raw, "child_id").to_numpy()[order],
+            "child_id": _labels(raw, "child_id")[order],
             "maker": (liquidity.to_numpy() == "maker")[order],
-            "venue": _text(raw, "venue").to_numpy()[order],
-        }
+            "venue": _labels(raw, "venue")[order],
+        },
+        copy=False,
     )
 
 
