@@ -74,6 +74,8 @@ def order_row(order: Order) -> dict[str, Any]:
         "type": spec.order_type.value,
         "tif": spec.time_in_force.value,
         "quantity": order.quantity,
+        "limit_price": order.limit_price,
+        "stop_price": order.stop_price,
         "status": order.status.value,
         "filled": order.filled_qty,
         "avg_price": None if order.avg_px is None else order.avg_px.quantize(Decimal("0.0001")),
