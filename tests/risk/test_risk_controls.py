@@ -49,6 +49,23 @@ def test_daily_loss_halts_at_the_limit_not_before() -> None:
     assert change.state == "halted" and change.trigger == "auto:daily_loss" and change.user is None
 
 
+def test_the_daily_loss_baseline_rolls_at_new_york_midnight() -> None:
+    limits = {**only(), "valuation.max_age_secs": 0.0, "auto_halt.drawdown_pct": 0.0}
+    r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)
+    day1 = 1_700_000_000 * SEC  # 2023-11-14 17:13 New York
+    r.engine.evaluate_triggers(day1)  # the day starts at NAV 1,000,000
+    r.portfolio.mark("AAA", Decimal("75"))  # −2.5% on the day
+    r.engine.evaluate_triggers(day1 + 3600 * SEC)
+    r.portfolio.mark("AAA", Decimal("50"))
+    before_midnight = day1 + (6 * 3600 + 46 * 60) * SEC  # 23:59 New York
+    after_midnight = before_midnight + 120 * SEC
+    r.engine.evaluate_triggers(after_midnight)  # a new day starts at NAV 950,000
+    assert r.engine.state is TradingState.ACTIVE
+    r.portfolio.mark("AAA", Decimal("21.50"))  # 950,000 → 921,500: exactly −3%
+    r.engine.evaluate_triggers(after_midnight + 1)
+    assert r.engine.state is TradingState.HALTED
+
+
 def test_drawdown_from_peak_nav() -> None:
     limits = {**only(), "valuation.max_age_secs": 0.0, "auto_halt.daily_loss_pct": 0.0}
     r = rig(cash="900000", positions={"AAA": (1000, "100")}, limits=limits)

@@ -6,7 +6,8 @@ evaluates the automatic halt triggers, so a breach stops the very order that wou
 
 Automatic halts (each configurable, see :mod:`slipstream.risk.limits`):
 
-* ``daily_loss`` — NAV has fallen ``auto_halt.daily_loss_pct`` below the day's starting NAV;
+* ``daily_loss`` — NAV has fallen ``auto_halt.daily_loss_pct`` below the day's starting NAV
+  (the NAV at the first check of each New York calendar day, or at :meth:`RiskEngine.start_day`);
 * ``drawdown`` — NAV is ``auto_halt.drawdown_pct`` below its peak;
 * ``reject_rate`` — venue rejections and broker anomalies reach ``reject_rate_pct`` of orders
   submitted within ``reject_window_secs`` (once at least ``reject_min_orders`` were sent);
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from slipstream.core.bus import MessageBus
 from slipstream.core.clock import Clock
 from slipstream.core.errors import InputError, SlipstreamError, StateError
 from slipstream.core.ids import IdGenerator
+from slipstream.core.timestamps import datetime_to_ns, ns_to_exchange
 from slipstream.model.commands import CancelOrder, SubmitOrder
 from slipstream.model.enums import OrderType, Side
 from slipstream.model.events import OrderFilled, OrderRejected, OrderSubmitted
@@ -163,6 +166,7 @@ class RiskEngine:
         self._algos: AlgoControl | None = None
         self._valuation: Valuation | None = None
         self._day_start_nav: Decimal | None = None
+        self._day_end_ns = 0
         self._peak_nav: Decimal | None = None
         self._last_market_data_ns: int | None = None
         self.last_denial: Denial | None = None
@@ -395,11 +399,12 @@ class RiskEngine:
         if self.state is TradingState.HALTED:
             return
         nav = self.valuation(ts_ns).nav
-        if self._day_start_nav is None:
-            self._day_start_nav = nav
-        if self._peak_nav is None or nav > self._peak_nav:
-            self._peak_nav = nav
-        start, peak = self._day_start_nav, self._peak_nav
+        start = self._day_start_nav
+        if start is None or ts_ns >= self._day_end_ns:
+            start = nav
+            self._start_day(nav, ts_ns)
+        peak = self._peak_nav if self._peak_nav is not None and self._peak_nav > nav else nav
+        self._peak_nav = peak
         if limits.daily_loss_pct > 0 and start > 0:
             loss_pct = float((start - nav) / start * 100)
             if loss_pct >= limits.daily_loss_pct:
@@ -431,9 +436,18 @@ class RiskEngine:
                 )
 
     def start_day(self, ts_ns: int | None = None) -> None:
-        """Take the current NAV as the start of a new trading day for the daily-loss trigger."""
+        """Take the current NAV as the start of the trading day for the daily-loss trigger.
+
+        Days also roll by themselves at midnight New York time (the first check after it).
+        """
         now = self._clock.timestamp_ns() if ts_ns is None else ts_ns
-        self._day_start_nav = self.valuation(now).nav
+        self._start_day(self.valuation(now).nav, now)
+
+    def _start_day(self, nav: Decimal, ts_ns: int) -> None:
+        self._day_start_nav = nav
+        local = ns_to_exchange(ts_ns)
+        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        self._day_end_ns = datetime_to_ns(midnight)
 
     def on_position_break(self, found: PositionBreak) -> None:
         """Halt: reconciliation found our position differs from the broker's.
