@@ -238,13 +238,15 @@ def run_report(args: argparse.Namespace) -> int:
         return 0
     print(f"trading state: {data['trading_state']}  NAV {data['nav']}  cash {data['cash']}")
     headers = ("name", "exposure", "% NAV", "limit %", "headroom")
-    for title, key in (("names", "names"), ("sectors", "sectors"), ("clusters", "clusters")):
-        print(f"\n{title}")
+    for key in ("names", "sectors", "clusters"):
+        print(f"\n{key}")
         rows = [
             (r["name"], r["exposure"], r["pct_nav"], r["limit_pct"], r["headroom"])
+            + ((", ".join(r["members"]),) if key == "clusters" else ())
             for r in data[key]
         ]
-        print(table(headers, rows) if rows else "(none)")
+        heads = (*headers, "members") if key == "clusters" else headers
+        print(table(heads, rows) if rows else "(none)")
     es = data["expected_shortfall"]
     print(
         f"\n1-day ES {es['level']} over {es['scenarios']} days ({' to '.join(es['scenario_dates'])})"
