@@ -305,7 +305,7 @@ def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial 
         level=limits.es_level,
         scenarios=engine.scenarios.days,
     )
-    if after <= limits.es_max_nav_pct or after <= before:
+    if nav > 0 and (after <= limits.es_max_nav_pct or after <= before):
         return None
     return _deny(
         "expected_shortfall",
