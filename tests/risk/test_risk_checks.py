@@ -284,6 +284,14 @@ def test_expected_shortfall_lets_a_hedge_and_a_reducing_order_through() -> None:
     assert code(r, order("BBB", "buy", 100)) is None  # a hedge lowers ES
 
 
+def test_exposure_checks_deny_increases_when_nav_is_not_positive() -> None:
+    r = rig(cash="-20000", positions={"AAA": (100, "100")}, limits=only("expected_shortfall"))
+    assert code(r, order("AAA", "buy", 1)) == "expected_shortfall"
+    assert code(r, order("AAA", "sell", 100)) is None  # closing is still allowed
+    r2 = rig(cash="-20000", positions={"AAA": (100, "100")}, limits=only("position_limit"))
+    assert code(r2, order("AAA", "buy", 1)) == "position_limit"
+
+
 def test_expected_shortfall_uses_a_proxy_for_a_name_without_history() -> None:
     r = rig()
     assert r.engine.scenarios.source_of("ZZZ") == "market"
