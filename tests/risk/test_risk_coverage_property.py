@@ -19,7 +19,13 @@ from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import LiquiditySide
 from slipstream.model.events import OrderDenied, OrderFilled, OrderSubmitted
 from slipstream.oms.records import RiskApproved
-from slipstream.risk.events import LimitsChanged, TradingStateChanged
+from slipstream.risk.events import (
+    DenialOverridden,
+    KillSwitchActivated,
+    LimitsChanged,
+    OverrideGranted,
+    TradingStateChanged,
+)
 from slipstream.risk.state import RISK_OFFICER, User
 from slipstream.store import codec
 from slipstream.store.backend import SQLiteBackend
@@ -126,10 +132,21 @@ def test_every_order_at_the_venue_has_a_passing_risk_decision(actions: list[tupl
 
 
 def test_risk_records_round_trip_through_the_journal_codec() -> None:
-    r = rig()
-    r.engine.halt(OFFICER, "codec check")
+    broker = RecordingBroker()
+    r = rig(marks=MARKS, limits={"order.max_quantity": 10}, broker=broker)
+    assert r.oms is not None
+    r.engine.grant_override("order_size", OFFICER, "codec check", client_order_id="BIG")
+    r.oms.submit(SubmitOrder(T0, order("AAA", "buy", 11, cid="BIG")))
     r.engine.set_limits({"sector.max_nav_pct": 20.0}, OFFICER, "codec check")
-    records = [e for e in r.events if isinstance(e, TradingStateChanged | LimitsChanged)]
-    assert len(records) == 2
+    r.engine.kill_switch(OFFICER, "codec check")
+    kinds = (
+        TradingStateChanged,
+        LimitsChanged,
+        OverrideGranted,
+        DenialOverridden,
+        KillSwitchActivated,
+    )
+    records = [e for e in r.events if isinstance(e, kinds)]
+    assert {type(e) for e in records} == set(kinds)
     for record in records:
         assert codec.decode(*codec.encode(record)) == record
