@@ -11,10 +11,12 @@ import datetime as dt
 from decimal import Decimal as D
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 
+from slipstream.core.errors import DataError
 from slipstream.model.enums import LiquiditySide, Side
-from slipstream.model.market import QuoteTick, TradeTick
+from slipstream.model.market import Bar, QuoteTick, TradeTick
 from slipstream.tca.engine import TcaOptions
 from slipstream.tca.records import FillRecord, ParentRecord
 from slipstream.tca.report import build_tca_report
@@ -226,3 +228,47 @@ def test_aggregates_are_notional_weighted() -> None:
     assert by_algo.loc["twap", "shortfall_bps"] == pytest.approx(32.5)
     assert by_algo.loc["vwap", "shortfall_bps"] == pytest.approx(0.0)
     assert result.summary["shortfall_usd"] == D("162.50")
+
+
+def test_quotes_without_trades_price_the_end_at_the_mid_and_say_so() -> None:
+    quotes_only = [r for r in market() if isinstance(r, QuoteTick)]
+    parent = buy_parent(end_ts_ns=T1 + 120 * SEC)
+    result = build_tca_report([parent], BUY_FILLS, quotes_only)
+    row = result.parents.iloc[0]
+    # no close print: the 300 unexecuted shares are priced at the mid at the order's end, 50.02
+    assert row["end_price_source"] == "mid at order end"
+    assert result.breakdowns["P1"].opportunity_usd == D("6.00")
+    assert np.isnan(row["vs_interval_vwap_bps"]) and np.isnan(row["participation_pct"])
+
+
+def test_bars_only_market_uses_prints_as_the_mid() -> None:
+    bars = [
+        Bar("XYZ", D("50"), D("50.2"), D("49.9"), D("50.06"), 5_000, T0),
+        Bar("XYZ", D("50.06"), D("50.2"), D("50"), D("50.10"), 4_000, T1),
+    ]
+    fills = [FillRecord("P1", T1 + 2 * SEC, D("50.12"), 1000)]
+    result = build_tca_report([buy_parent()], fills, bars)
+    row = result.parents.iloc[0]
+    assert bool(row["mid_from_trades"])
+    # arrival = the print at T0 (50.06); the fill's prevailing "mid" is the print at T1 (50.10)
+    b = result.breakdowns["P1"]
+    assert (b.delay_usd, b.timing_usd, b.impact_usd) == (D("60.00"), D("40.00"), D("20.00"))
+
+
+def test_unsorted_market_data_is_refused() -> None:
+    records = market()
+    records[0], records[1] = records[1], records[0]
+    with pytest.raises(DataError, match="non-decreasing"):
+        build_tca_report([buy_parent()], BUY_FILLS, records)
+
+
+def test_parents_the_market_cannot_price_are_reported() -> None:
+    early = buy_parent(parent_id="P0", decision_price=None, decision_ts_ns=et(9, 0))
+    late = buy_parent(parent_id="P2", symbol="ABC")
+    result = build_tca_report([buy_parent(), early, late], BUY_FILLS, market())
+    reasons = {e.parent_id: e.reason for e in result.exclusions}
+    assert reasons == {
+        "P0": "no decision_price and no quote at decision_ts",
+        "P2": "no market data for the symbol",
+    }
+    assert result.summary["parents"] == 1 and result.summary["shortfall_usd"] == D("162.50")
