@@ -81,31 +81,43 @@ def _offset(ref: Decimal, bps: int | None, inst: Instrument, side: Side) -> Deci
     return inst.round_price_passive(ref * (1 + Decimal(bps) / 10_000), side)
 
 
+def plan_spec(
+    plan: Plan, client_order_id: str, base: int, ref: Decimal, inst: Instrument
+) -> OrderSpec:
+    """Return the order ``plan`` describes, sized from ``base`` and priced around ``ref``."""
+    # A stop triggers when the market moves against the side: a buy stop above.
+    stop_side = SELL if plan.side is BUY else BUY
+    spec = OrderSpec(
+        ClientOrderId(client_order_id),
+        inst.symbol,
+        plan.side,
+        inst.floor_to_lot(base * plan.size),
+        plan.order_type,
+        plan.tif,
+        limit_price=_offset(ref, plan.limit_bps, inst, plan.side),
+        stop_price=_offset(ref, plan.stop_bps, inst, stop_side),
+        trail_amount=None if plan.trail_ticks is None else inst.tick_size * plan.trail_ticks,
+        trail_bps=None if plan.trail_bps is None else Decimal(plan.trail_bps),
+        trigger_source=plan.trigger,
+    )
+    spec.validate(inst)
+    return spec
+
+
+def plan_ts(date: str, plan: Plan) -> int:
+    """Return when ``plan`` is submitted on ``date`` (UTC nanoseconds)."""
+    return datetime_to_ns(dt.datetime.fromisoformat(f"{date}T{plan.hhmm}"))
+
+
 def demo_orders(date: str, prices: PriceIndex, instruments: InstrumentTable) -> list[TimedOrder]:
     """Return the demo's timed orders for ``date`` (every plan on every demo symbol)."""
     orders = []
     for symbol, base in BASE_SIZE.items():
         inst = instruments.get(symbol)
         for n, plan in enumerate(PLANS, start=1):
-            ts = datetime_to_ns(dt.datetime.fromisoformat(f"{date}T{plan.hhmm}"))
-            ref = prices.at(symbol, ts)
-            # A stop triggers when the market moves against the side: a buy stop above.
-            stop_side = SELL if plan.side is BUY else BUY
-            spec = OrderSpec(
-                ClientOrderId(f"{symbol}-{n:02d}-{plan.label}"),
-                symbol,
-                plan.side,
-                inst.floor_to_lot(base * plan.size),
-                plan.order_type,
-                plan.tif,
-                limit_price=_offset(ref, plan.limit_bps, inst, plan.side),
-                stop_price=_offset(ref, plan.stop_bps, inst, stop_side),
-                trail_amount=None
-                if plan.trail_ticks is None
-                else inst.tick_size * plan.trail_ticks,
-                trail_bps=None if plan.trail_bps is None else Decimal(plan.trail_bps),
-                trigger_source=plan.trigger,
+            ts = plan_ts(date, plan)
+            spec = plan_spec(
+                plan, f"{symbol}-{n:02d}-{plan.label}", base, prices.at(symbol, ts), inst
             )
-            spec.validate(inst)
             orders.append(TimedOrder(ts, spec))
     return orders
