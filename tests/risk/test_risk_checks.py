@@ -6,10 +6,15 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
 from risk_testkit import T0, Working, only, order, rig, synthetic_returns
 
+from slipstream.core.ids import ClientOrderId
+from slipstream.model.enums import LiquiditySide, Side
+from slipstream.model.events import OrderFilled
 from slipstream.risk.limits import CHECK_NAMES
 from slipstream.risk.state import RISK_OFFICER, User
+from slipstream.risk.valuation import build_valuation
 
 OFFICER = User("olga", RISK_OFFICER)
 
@@ -351,3 +356,50 @@ def test_what_if_reports_every_check_without_side_effects() -> None:
     es = next(c for c in decision.results if c.check == "expected_shortfall")
     assert "es_after_pct" in es.figures
     assert code(r, order("AAA", "buy", 1)) is None  # the what-if used no throttle slot
+
+
+def test_fills_revalue_the_snapshot_exactly_as_a_rebuild_would() -> None:
+    r = rig(
+        cash="500000",
+        positions={"AAA": (1000, "100"), "BBB": (-500, "50"), "CCC": (300, "20")},
+        marks={"DDD": "10"},
+    )
+    before = r.engine.valuation(T0)
+    fills = [
+        ("AAA", "sell", 400, "101"),  # partial reduce
+        ("BBB", "buy", 500, "49"),  # closes the short
+        ("DDD", "buy", 700, "10"),  # opens a new name
+        ("CCC", "buy", 100, "21"),  # adds
+    ]
+    for n, (symbol, side, qty, px) in enumerate(fills):
+        fill = OrderFilled(
+            ClientOrderId(f"F{n}"),
+            T0,
+            T0,
+            f"X{n}",
+            "V",
+            symbol,
+            Side(side),
+            qty,
+            Decimal(px),
+            Decimal(0),
+            LiquiditySide.TAKER,
+        )
+        r.bus.publish(fill)  # the engine hears the fill before the portfolio folds it
+        r.portfolio.on_fill(fill)
+    incremental = r.engine.valuation(T0 + 1)
+    assert incremental is before  # revalued in place, not rebuilt
+    rebuilt = build_valuation(
+        r.portfolio,
+        r.engine.sector_of,
+        {s: c for c, m in r.engine.clusters.items() for s in m},
+        r.engine.scenarios,
+        r.engine.limits.es_level,
+        T0 + 1,
+    )
+    assert incremental.nav == rebuilt.nav == r.portfolio.nav()
+    assert incremental.values == rebuilt.values
+    assert {k: v for k, v in incremental.sector_gross.items() if v} == rebuilt.sector_gross
+    assert {k: v for k, v in incremental.cluster_gross.items() if v} == rebuilt.cluster_gross
+    assert np.allclose(incremental.base_pnl, rebuilt.base_pnl, rtol=0, atol=1e-6)
+    assert incremental.es_pct == pytest.approx(rebuilt.es_pct)

@@ -74,7 +74,7 @@ from slipstream.risk.state import (
     require_risk_officer,
     write_state_file,
 )
-from slipstream.risk.valuation import Valuation, build_valuation, fingerprint
+from slipstream.risk.valuation import Valuation, build_valuation, fingerprint, revalue_symbols
 
 NS_PER_SEC = 1_000_000_000
 _MODEL_KEYS = frozenset(
@@ -165,6 +165,7 @@ class RiskEngine:
         self._oms: OrderEntry | None = None
         self._algos: AlgoControl | None = None
         self._valuation: Valuation | None = None
+        self._filled: set[str] = set()
         self._day_start_nav: Decimal | None = None
         self._day_end_ns = 0
         self._peak_nav: Decimal | None = None
@@ -225,6 +226,17 @@ class RiskEngine:
     def valuation(self, ts_ns: int) -> Valuation:
         """Return the exposure snapshot, rebuilt if stale (see :mod:`slipstream.risk.valuation`)."""
         snap = self._valuation
+        if snap is not None and self._filled and snap.built_ns <= ts_ns:
+            revalue_symbols(
+                snap,
+                self._portfolio,
+                self._filled,
+                self.sector_of,
+                self._cluster_of,
+                self.scenarios,
+                self.limits.es_level,
+            )
+        self._filled.clear()
         if (
             snap is None
             or snap.fingerprint != fingerprint(self._portfolio)
@@ -492,8 +504,9 @@ class RiskEngine:
         if self.limits.auto_halt_kill_switch and self._oms is not None:
             self._kill(f"auto:{rule}", reason, flatten=False, ts_ns=ts_ns)
 
-    def _on_fill(self, _fill: OrderFilled) -> None:
-        self._valuation = None
+    def _on_fill(self, fill: OrderFilled) -> None:
+        # The portfolio may fold this fill after us: note the name, revalue it on next use.
+        self._filled.add(fill.symbol)
 
     def _on_submitted(self, event: OrderSubmitted) -> None:
         self._submits.add(event.ts_init)

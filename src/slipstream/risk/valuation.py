@@ -1,10 +1,11 @@
 """A snapshot of the portfolio's exposures and scenario P&L, rebuilt when it may be stale.
 
 Checks must be fast, and walking every position with exact decimals for each order would cost
-more than every check together on a large book. The engine therefore keeps one snapshot and
-rebuilds it whenever a fill arrives, cash or the set of positions changes, or it is older than
-``valuation.max_age_secs`` of clock time (marks move continuously; 0 rebuilds for every order).
-The candidate order's own name is always read live from the portfolio.
+more than every check together on a large book. The engine therefore keeps one snapshot: a fill
+revalues only the names that filled (:func:`revalue_symbols`, O(scenarios) each), and the whole
+snapshot is rebuilt when cash or the set of positions changes otherwise, or when it is older
+than ``valuation.max_age_secs`` of clock time (marks move continuously; 0 rebuilds for every
+order). The candidate order's own name is always read live from the portfolio.
 """
 
 from __future__ import annotations
@@ -80,3 +81,44 @@ def build_valuation(
         es_money,
         es_pct,
     )
+
+
+def revalue_symbols(
+    snap: Valuation,
+    portfolio: Portfolio,
+    symbols: set[str],
+    sector_of: Callable[[str], str],
+    cluster_by_symbol: Mapping[str, str],
+    scenarios: ScenarioSet,
+    level: float,
+) -> None:
+    """Fold the positions of ``symbols`` (those that filled) into ``snap`` in place.
+
+    O(scenarios) per symbol instead of a whole rebuild: each name's change in value moves NAV,
+    its sector's and cluster's gross exposure, and the scenario P&L by ``Δvalue × returns``.
+    """
+    old_cash = snap.fingerprint[0]
+    nav = snap.nav + portfolio.cash - old_cash
+    for symbol in symbols:
+        old = snap.values.get(symbol, ZERO)
+        new = portfolio.market_value(symbol)
+        if new == old:
+            continue
+        if new:
+            snap.values[symbol] = new
+        else:
+            snap.values.pop(symbol, None)
+        nav += new - old
+        change = abs(new) - abs(old)
+        sector = sector_of(symbol)
+        snap.sector_gross[sector] = snap.sector_gross.get(sector, ZERO) + change
+        cluster = cluster_by_symbol.get(symbol)
+        if cluster is not None:
+            snap.cluster_gross[cluster] = snap.cluster_gross.get(cluster, ZERO) + change
+        snap.base_pnl += float(new - old) * scenarios.column(symbol)
+    snap.nav = nav
+    snap.es_money = (
+        historical_from_losses(-snap.base_pnl, level)[1] if np.any(snap.base_pnl) else 0.0
+    )
+    snap.es_pct = snap.es_money / float(nav) * 100.0 if nav > 0 else float("inf")
+    snap.fingerprint = fingerprint(portfolio)
