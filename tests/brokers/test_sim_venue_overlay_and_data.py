@@ -42,24 +42,45 @@ def test_overlay_off_leaves_recorded_prices() -> None:
     }
 
 
+def _g(net_qty: float, price: float) -> float:
+    """The square-root move of a net volume: 1 · 2 % · sqrt(|q| / 2,500) · price."""
+    return math.copysign(0.02 * math.sqrt(abs(net_qty) / 2_500) * price, net_qty)
+
+
 def test_overlay_moves_prices_by_the_square_root_law_and_decays() -> None:
     h = Harness(impact=OVERLAY, start_ns=0)
     h.feed(quote("99.99", "100.00", ask_size=100, ts=1))
     first = h.submit(quantity=100)
     assert h.fills(first) == [(D("100.00"), 100)]
-    move1 = 0.02 * math.sqrt(100 / 2_500) * 100.00  # 0.40: half permanent, half temporary
-    # One half-life later the offset is 0.20 + 0.20 / 2 = 0.30.
+    # One half-life later: permanent volume 100, temporary volume 50 (half of each weight).
+    offset = 0.5 * _g(100, 100.00) + 0.5 * _g(50, 100.00)  # 0.2 + 0.1414 = 0.3414
     h.feed(quote("99.99", "100.00", ask_size=100, ts=1 + 60 * 10**9))
     second = h.submit(quantity=100)
-    assert h.fills(second) == [(D("100.30"), 100)]
-    move2 = 0.02 * math.sqrt(100 / 2_500) * 100.30
-    permanent = 0.5 * move1 + 0.5 * move2
-    # An hour later the temporary part is gone: only the permanent part stays.
+    expected2 = D("100.00") + Decimal(round(offset * 100)) / 100
+    assert expected2 == D("100.34")
+    assert h.fills(second) == [(expected2, 100)]
+    # An hour later the temporary volume is gone; the permanent 200 shares remain, priced off
+    # the market without our offset (the second fill's price less the offset it carried).
     h.feed(quote("99.99", "100.00", ask_size=100, ts=1 + 3_660 * 10**9))
     third = h.submit(quantity=100)
-    expected = Decimal("100.00") + Decimal(round(permanent * 100)) / 100
-    assert h.fills(third) == [(expected, 100)]
-    assert expected == D("100.40")
+    expected3 = D("100.00") + Decimal(round(0.5 * _g(200, 100.34 - offset) * 100)) / 100
+    assert h.fills(third) == [(expected3, 100)]
+    assert expected3 == D("100.28")
+
+
+def test_overlay_impact_depends_on_net_volume_not_on_the_number_of_fills() -> None:
+    sliced = Harness(impact=OVERLAY, start_ns=0)
+    whole = Harness(impact=OVERLAY, start_ns=0)
+    sliced.feed(quote("99.99", "100.00", ask_size=400, ts=1))
+    whole.feed(quote("99.99", "100.00", ask_size=400, ts=1))
+    for _ in range(4):
+        sliced.submit(quantity=100)
+    whole.submit(quantity=400)
+    for h in (sliced, whole):
+        h.feed(quote("99.99", "100.00", ask_size=100, ts=2))
+    probe_sliced, probe_whole = sliced.submit(quantity=100), whole.submit(quantity=100)
+    # Both carry the move of 400 net shares: 0.02 · sqrt(400 / 2,500) · 100 = 0.80.
+    assert sliced.fills(probe_sliced) == whole.fills(probe_whole) == [(D("100.80"), 100)]
 
 
 def test_overlay_pushes_sells_down() -> None:

@@ -1,16 +1,22 @@
 """The impact overlay: our own executions move the prices the simulated venue matches us at.
 
 Replayed market data does not react to our orders, so without an overlay a simulation shows
-spread and depth cost but no impact. The overlay keeps, per symbol, a price offset made of
+spread and depth cost but no impact. The square-root law (:class:`slipstream.impact.
+SquareRootImpact`, the model the algorithms forecast with) prices a *metaorder*: ``X`` shares
+move the price by ``Y · σ_daily · (X / ADV)^δ · price``. Applying it to every fill separately
+would make impact grow with the number of slices (``Σ sqrt(q_i) ≫ sqrt(Σ q_i)``) and punish the
+very slicing algorithms exist for, so the overlay applies it to our *net volume* per symbol,
+kept twice:
 
-* a **permanent** part that stays, and
-* a **temporary** part that decays exponentially with a half-life,
+* the **permanent** volume ``Q`` — every signed fill, never decaying;
+* the **temporary** volume ``q(t)`` — every signed fill, decaying exponentially with a half-life.
 
-and every fill of ``q`` shares adds ``Δp = sign · Y · σ_daily · sqrt(q / ADV) · price`` (the
-square-root law, :class:`slipstream.impact.SquareRootImpact`, the same model the algorithms
-forecast with), a fraction ``permanent_fraction`` to the permanent part and the rest to the
-temporary part. A buy pushes prices up, a sell down. The venue adds the offset, rounded to the
-tick, to every market price it reads for matching (quotes, book levels, trades, bars).
+The offset is ``f·g(Q) + (1 − f)·g(q(t))`` with ``g(v) = sign(v) · Y · σ · (|v| / ADV)^δ ·
+price`` and ``f = permanent_fraction``. One fill of ``X`` shares and ``N`` fills adding up to
+``X`` at the same moment move the price the same; trading back the other way reduces it. A buy
+pushes prices up, a sell down. The venue adds the offset, rounded to the tick, to every market
+price it reads for matching (quotes, book levels, trades, bars), and the node publishes that
+shifted view to the algorithms.
 """
 
 from __future__ import annotations
@@ -77,12 +83,13 @@ class ImpactOverlayConfig:
 
 
 class _SymbolImpact:
-    __slots__ = ("permanent", "temporary", "temporary_ts_ns")
+    __slots__ = ("permanent_qty", "price", "temporary_qty", "temporary_ts_ns")
 
     def __init__(self) -> None:
-        self.permanent = 0.0
-        self.temporary = 0.0
+        self.permanent_qty = 0.0
+        self.temporary_qty = 0.0
         self.temporary_ts_ns = 0
+        self.price = 0.0
 
 
 class ImpactOverlay:
@@ -94,13 +101,29 @@ class ImpactOverlay:
         self._decay_per_ns = math.log(2.0) / (config.half_life_secs * 1e9)
         self._state: dict[str, _SymbolImpact] = {}
 
+    def _move(self, symbol: str, signed_qty: float, price: float) -> float:
+        """Return the signed square-root move in dollars of a net volume ``signed_qty``."""
+        if signed_qty == 0.0:
+            return 0.0
+        cfg = self.config
+        adv = cfg.adv_shares.get(symbol, cfg.default_adv_shares)
+        sigma = cfg.sigma_daily.get(symbol, cfg.default_sigma_daily)
+        move = self._model.move_fraction(abs(signed_qty) / adv, sigma) * price
+        return math.copysign(move, signed_qty)
+
+    def _temporary_now(self, state: _SymbolImpact, now_ns: int) -> float:
+        elapsed = max(0, now_ns - state.temporary_ts_ns)
+        return state.temporary_qty * math.exp(-self._decay_per_ns * elapsed)
+
     def offset_dollars(self, symbol: str, now_ns: int) -> float:
         """Return the current (unrounded) offset of ``symbol`` in dollars."""
         state = self._state.get(symbol)
         if state is None:
             return 0.0
-        elapsed = max(0, now_ns - state.temporary_ts_ns)
-        return state.permanent + state.temporary * math.exp(-self._decay_per_ns * elapsed)
+        f = self.config.permanent_fraction
+        permanent = self._move(symbol, state.permanent_qty, state.price)
+        temporary = self._move(symbol, self._temporary_now(state, now_ns), state.price)
+        return f * permanent + (1.0 - f) * temporary
 
     def offset(self, symbol: str, now_ns: int, tick: Decimal) -> Decimal:
         """Return the offset rounded to the nearest tick (exact), ZERO when off or negligible."""
@@ -109,23 +132,17 @@ class ImpactOverlay:
         ticks = round(self.offset_dollars(symbol, now_ns) / float(tick))
         return tick * ticks if ticks else ZERO
 
-    def move(self, symbol: str, quantity: int, price: Decimal) -> float:
-        """Return the unsigned square-root move in dollars for one fill."""
-        cfg = self.config
-        adv = cfg.adv_shares.get(symbol, cfg.default_adv_shares)
-        sigma = cfg.sigma_daily.get(symbol, cfg.default_sigma_daily)
-        return self._model.move_fraction(quantity / adv, sigma) * float(price)
-
     def on_fill(self, symbol: str, side: Side, quantity: int, price: Decimal, now_ns: int) -> None:
-        """Add one fill's move: part permanent, part temporary (decayed to ``now_ns`` first)."""
+        """Add one fill to the net volumes (the temporary one decayed to ``now_ns`` first)."""
         if not self.config.enabled:
             return
         state = self._state.get(symbol)
         if state is None:
             state = self._state[symbol] = _SymbolImpact()
-        move = side.sign * self.move(symbol, quantity, price)
-        elapsed = max(0, now_ns - state.temporary_ts_ns)
-        state.temporary = state.temporary * math.exp(-self._decay_per_ns * elapsed)
-        state.temporary += (1.0 - self.config.permanent_fraction) * move
+        # The move scales with the market's own price: the fill price less our current offset.
+        unimpacted = float(price) - self.offset_dollars(symbol, now_ns)
+        signed = float(side.sign * quantity)
+        state.temporary_qty = self._temporary_now(state, now_ns) + signed
         state.temporary_ts_ns = now_ns
-        state.permanent += self.config.permanent_fraction * move
+        state.permanent_qty += signed
+        state.price = unimpacted
