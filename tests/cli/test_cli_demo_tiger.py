@@ -68,19 +68,36 @@ def _touch_range(start_ns: int, end_ns: int) -> tuple[Decimal, Decimal]:
     return low, high
 
 
+def _fills(payload: dict[str, Any], coid: str) -> list[dict[str, Any]]:
+    return [f for f in payload["fills_at_market_time"] if f["client_id"] == coid]
+
+
 def test_market_order_fills_at_the_replayed_market_through_the_gateway(
     demo: dict[str, Any],
 ) -> None:
     order = _orders(demo)["IBM-01-mkt-buy"]
     assert order["status"] == "filled" and order["filled"] == 300
     sent = _market_ns(demo["sent_at_market_time"]["IBM-01-mkt-buy"])
-    # The order is acknowledged before the replay moves on, so it fills within seconds of
-    # market time at a price the real market showed then.
-    low, high = _touch_range(sent - 5 * 10**9, sent + 5 * 10**9)
-    assert low < high
-    for fill in order["fills"]:
+    fills = _fills(demo, "IBM-01-mkt-buy")
+    assert sum(f["quantity"] for f in fills) == 300
+    last = max(_market_ns(f["market_time"]) for f in fills)
+    assert sent <= last < sent + 5 * 10**9
+    # Filled at a price the real market showed between sending and the fill's arrival.
+    low, high = _touch_range(sent - 2 * 10**9, last)
+    for fill in fills:
         assert low <= Decimal(str(fill["price"])) <= high
-    assert sum(f["quantity"] for f in order["fills"]) == 300
+    assert [(f["price"], f["quantity"]) for f in fills] == [
+        (f["price"], f["quantity"]) for f in order["fills"]
+    ]
+
+
+def test_stops_and_trailing_stops_wait_for_the_market_to_move(demo: dict[str, Any]) -> None:
+    for coid in ("IBM-05-stop-sell", "IBM-06-stop-limit-buy", "IBM-07-trail-sell-amount"):
+        sent = _market_ns(demo["sent_at_market_time"][coid])
+        fills = _fills(demo, coid)
+        assert fills, coid
+        # Not at once: the gateway triggered them on later replayed prices.
+        assert min(_market_ns(f["market_time"]) for f in fills) > sent + 10**9, coid
 
 
 def test_ioc_is_rejected_by_the_adapter_and_never_sent(demo: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ from slipstream.demo.orders import (
 from slipstream.marketdata.reference import instruments_for
 from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus
-from slipstream.model.events import OrderRejected
+from slipstream.model.events import OrderFilled, OrderRejected
 from slipstream.model.market import MarketRecord, QuoteTick
 from slipstream.model.orders import Order
 from slipstream.node import BrokerNode, LiveSettings
@@ -97,6 +97,7 @@ class TigerDemoResult:
     summary: SessionSummary
     reconciliation: ReconciliationReport
     sent_at: dict[str, str]
+    fills: list[dict[str, Any]]
     rejections: dict[str, str]
     records: int
     gateway: dict[str, Any]
@@ -113,6 +114,7 @@ class TigerDemoResult:
             "market": {"symbol": SYMBOL, "date": DEMO_DATE, "window": list(WINDOW)},
             "records": self.records,
             "sent_at_market_time": self.sent_at,
+            "fills_at_market_time": self.fills,
             "rejections": self.rejections,
             "reconciliation": {
                 "orders_checked": rec.orders_checked,
@@ -168,10 +170,25 @@ class _Session:
         self.prices = prices
         self.inst = node.instruments.get(SYMBOL)
         self.sent_at: dict[str, str] = {}
+        self.fills: list[dict[str, Any]] = []
+        self.market_ns = 0
+        node.bus.subscribe(OrderFilled, self._on_fill)
         self.actions: list[tuple[int, Callable[[int], Order]]] = sorted(
             [(plan_ts(DEMO_DATE, p), self._submitter(n, p)) for n, p in enumerate(PLANS, 1)]
             + [(_at(MODIFY_AT), self._modify), (_at(CANCEL_AT), self._cancel)],
             key=lambda action: action[0],
+        )
+
+    def _on_fill(self, fill: OrderFilled) -> None:
+        """Note the market time at which each execution reached the OMS."""
+        self.fills.append(
+            {
+                "client_id": str(fill.client_order_id),
+                "market_time": format_ts(self.market_ns),
+                "price": fill.last_px,
+                "quantity": fill.last_qty,
+                "trade_id": fill.trade_id,
+            }
         )
 
     def _submitter(self, n: int, plan: Plan) -> Callable[[int], Order]:
@@ -207,7 +224,9 @@ class _Session:
         for count, record in enumerate(records, 1):
             while pending and pending[0][0] <= record.ts_event:
                 ts, act = pending.pop(0)
+                self.market_ns = max(self.market_ns, ts)
                 self._settle(act(ts))
+            self.market_ns = record.ts_event
             gateway.on_market(record)
             self.node.on_market(record)
             self.node.pump()
@@ -275,6 +294,7 @@ def run_tiger_demo(out_dir: Path) -> TigerDemoResult:
         summary,
         report,
         session.sent_at,
+        session.fills,
         rejections(node.oms.store),
         len(records),
         stats,

@@ -100,13 +100,22 @@ def _run_tiger(args: argparse.Namespace) -> int:
     print(
         f"Tiger through the tigeropen SDK, local gateway; {SYMBOL} {DEMO_DATE} {'-'.join(WINDOW)}"
     )
-    print("(orders and fills carry wall-clock time; each order's market time is listed below)\n")
-    print(render_text(result.summary))
-    print("\nSent at market time")
+    print(render_text(result.summary, show_fills=False))
+    print("\nOrders sent, at market time")
     print(
         table(
             ["client_id", "market time", "rejection"],
             [[k, v, result.rejections.get(k, "")] for k, v in result.sent_at.items()],
+        )
+    )
+    print(f"\nFills ({len(result.fills)}), at the market time they reached the OMS")
+    print(
+        table(
+            ["client_id", "market time", "price", "qty", "tiger execution"],
+            [
+                [f["client_id"], f["market_time"], f["price"], f["quantity"], f["trade_id"]]
+                for f in result.fills
+            ],
         )
     )
     rec = result.reconciliation
