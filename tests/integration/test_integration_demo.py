@@ -90,3 +90,13 @@ def test_overlay_comparison_covers_every_parent(demo: DemoResult) -> None:
         "P-ICE-AIG",
     }
     assert all(r["filled_off"] > 0 and r["filled_on"] > 0 for r in demo.overlay)
+
+
+def test_real_time_attribution_is_journalled_for_every_parent(demo: DemoResult) -> None:
+    journal = Journal(SQLiteBackend(demo.files["journal"]))
+    updates = [r for _, _, r in journal.records() if type(r).__name__ == "ParentCostUpdated"]
+    journal.close()
+    assert {u.parent_id for u in updates} == {p["parent_id"] for p in demo.summary.parents}
+    last = {u.parent_id: u for u in updates}
+    for parent in demo.summary.parents:
+        assert last[parent["parent_id"]].executed_qty == parent["filled"]

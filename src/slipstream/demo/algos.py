@@ -20,6 +20,7 @@ from slipstream.model.events import OrderFilled
 from slipstream.model.instrument import InstrumentTable
 from slipstream.node import SimNode
 from slipstream.oms.manager import OrderManager
+from slipstream.tca.realtime import RealTimeAttribution
 from slipstream.tca.records import FillRecord, ParentRecord
 
 
@@ -72,7 +73,22 @@ def _ns(date: str, hhmm: str) -> int:
 
 
 def attach_algos(node: SimNode, instruments: InstrumentTable, date: str) -> AlgoEngine:
-    """Create the algorithm engine on ``node`` with volume profiles measured on other days."""
+    """Create the algorithm engine on ``node`` with volume profiles measured on other days.
+
+    Real-time cost attribution rides along: every child fill publishes (and journals) a
+    ``ParentCostUpdated`` with the parent's running shortfall and slippage.
+    """
+
+    def parent_of(client_order_id: str) -> str | None:
+        order = node.oms.store.get(client_order_id)
+        return None if order is None else order.spec.parent_id
+
+    def parent_info(parent_id: str) -> ParentRecord | None:
+        summary = engine.summary(parent_id)
+        return ParentRecord(
+            parent_id, summary.symbol, summary.side, summary.quantity, node.clock.timestamp_ns()
+        )
+
     profile_days = [
         d for d in ("2013-10-04", "2013-10-07", "2013-10-09", "2013-10-10") if d != date
     ]
@@ -80,7 +96,7 @@ def attach_algos(node: SimNode, instruments: InstrumentTable, date: str) -> Algo
     def profile(symbol: str) -> Any:
         return volume_profile(symbol, days=profile_days)
 
-    return AlgoEngine(
+    engine = AlgoEngine(
         node.clock,
         node.bus,
         node.oms,
@@ -88,6 +104,8 @@ def attach_algos(node: SimNode, instruments: InstrumentTable, date: str) -> Algo
         node.ids,
         profile_source=profile_source(profile),
     )
+    RealTimeAttribution(node.bus, node.clock, parent_of, parent_info)
+    return engine
 
 
 def schedule_parents(node: SimNode, engine: AlgoEngine, date: str) -> list[ParentOrder]:
