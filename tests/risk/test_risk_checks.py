@@ -262,6 +262,7 @@ def test_expected_shortfall_boundary_by_hand() -> None:
         **only("expected_shortfall"),
         "expected_shortfall.window_days": 200,
         "expected_shortfall.max_nav_pct": 3.0,
+        "expected_shortfall.scenarios": "historical",
     }
     r = rig(marks={"AAA": "100"}, limits=limits, returns=_tail_returns())
     assert code(r, order("AAA", "buy", 2400)) is None
@@ -275,6 +276,7 @@ def test_expected_shortfall_lets_a_hedge_and_a_reducing_order_through() -> None:
         **only("expected_shortfall"),
         "expected_shortfall.window_days": 200,
         "expected_shortfall.max_nav_pct": 3.0,
+        "expected_shortfall.scenarios": "historical",
     }
     r = rig(
         cash="600000",
@@ -295,6 +297,21 @@ def test_exposure_checks_deny_increases_when_nav_is_not_positive() -> None:
     assert code(r, order("AAA", "sell", 100)) is None  # closing is still allowed
     r2 = rig(cash="-20000", positions={"AAA": (100, "100")}, limits=only("position_limit"))
     assert code(r2, order("AAA", "buy", 1)) == "position_limit"
+
+
+def test_volatility_weighted_scenarios_rescale_each_name() -> None:
+    returns = synthetic_returns(300)
+    returns.iloc[-30:, returns.columns.get_loc("CCC")] *= 3  # CCC turned volatile lately
+    plain = rig(returns=returns, limits={"expected_shortfall.scenarios": "historical"})
+    plain_scenarios = plain.engine.scenarios
+    weighted = rig(returns=returns)  # volatility-weighted by default
+    scaled = weighted.engine.scenarios
+    assert scaled.column("CCC").std() > 1.5 * plain_scenarios.column("CCC").std()
+    assert scaled.column("DDD").std() == pytest.approx(
+        plain_scenarios.column("DDD").std(), rel=0.35
+    )
+    weighted.engine.set_limits({"expected_shortfall.scenarios": "historical"}, OFFICER, "plain")
+    assert np.allclose(weighted.engine.scenarios.column("CCC"), plain_scenarios.column("CCC"))
 
 
 def test_expected_shortfall_uses_a_proxy_for_a_name_without_history() -> None:

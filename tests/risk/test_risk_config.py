@@ -146,6 +146,7 @@ def test_cli_risk_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert {r["name"] for r in data["names"]} == {"AAPL", "MSFT", "JPM", "BAC", "XOM", "JNJ", "DAL"}
     assert set(data["expected_shortfall"]["pct_nav_by_method"]) == {
         "historical",
+        "vwhs",
         "normal",
         "t",
         "fhs",

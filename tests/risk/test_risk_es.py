@@ -14,7 +14,7 @@ from slipstream.core.errors import InputError
 from slipstream.risk import expected_shortfall, parametric_es
 from slipstream.risk.backtest import rolling_backtest, z2_statistic
 from slipstream.risk.data import daily_returns, equal_weight_returns
-from slipstream.risk.es import fhs_forecast, forecast
+from slipstream.risk.es import ewma_volatility, fhs_forecast, forecast, volatility_weighted
 
 
 def test_historical_es_fractional_tail_by_hand() -> None:
@@ -79,6 +79,28 @@ def test_sample_methods_use_sample_moments() -> None:
     assert expected_shortfall(r, method="t", df=6) == pytest.approx(
         parametric_es(r.mean(), r.std(ddof=1), dist="t", df=6)
     )
+
+
+def test_ewma_volatility_recursion_by_hand() -> None:
+    r = np.array([0.01, -0.02, 0.03])
+    lam = 0.9
+    seed = np.var(r)  # fewer than 20 observations: the seed is the variance of all of them
+    v1 = lam * seed + (1 - lam) * 0.01**2
+    v2 = lam * v1 + (1 - lam) * 0.02**2
+    v3 = lam * v2 + (1 - lam) * 0.03**2
+    expected = np.sqrt([seed, v1, v2, v3])
+    assert np.allclose(ewma_volatility(r, lam), expected)
+    assert np.allclose(volatility_weighted(r, lam), r / expected[:-1] * expected[-1])
+
+
+def test_vwhs_scales_the_tail_to_current_volatility() -> None:
+    rng = np.random.default_rng(5)
+    calm_then_wild = np.concatenate([rng.normal(0, 0.01, 450), rng.normal(0, 0.03, 50)])
+    hist = expected_shortfall(calm_then_wild, method="historical")
+    vwhs = expected_shortfall(calm_then_wild, method="vwhs")
+    normal_now = parametric_es(0.0, 0.03)
+    assert vwhs > 1.5 * hist  # the window is mostly calm, today is not
+    assert vwhs == pytest.approx(normal_now, rel=0.3)
 
 
 def test_bad_inputs_name_the_field() -> None:

@@ -280,7 +280,10 @@ def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial |
 
 
 def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial | None:
-    """Keep the portfolio's 1-day historical ES after the order within its share of NAV.
+    """Keep the portfolio's 1-day ES after the order within its share of NAV.
+
+    ES is taken over the scenario set (historical, or volatility-weighted historical by
+    default: each name's past returns rescaled to its current EWMA volatility).
 
     Incremental: the order adds ``value × scenario returns of its name`` to the precomputed
     portfolio scenario P&L, then the tail is averaged — O(scenarios), no portfolio recompute.

@@ -83,6 +83,7 @@ _MODEL_KEYS = frozenset(
         "correlation.lookback_days",
         "expected_shortfall.window_days",
         "expected_shortfall.level",
+        "expected_shortfall.scenarios",
     }
 )
 
@@ -191,7 +192,12 @@ class RiskEngine:
 
     def _build_models(self) -> None:
         limits = self.limits
-        self.scenarios = ScenarioSet(self._returns, limits.es_window_days, self.sector_of)
+        self.scenarios = ScenarioSet(
+            self._returns,
+            limits.es_window_days,
+            self.sector_of,
+            volatility_weighted=limits.es_scenarios == "volatility_weighted",
+        )
         self.scratch = np.empty(self.scenarios.days)  # reused by the ES check on every order
         self.clusters = correlation_clusters(
             self._returns, limits.correlation_lookback_days, limits.correlation_threshold

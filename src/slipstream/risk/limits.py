@@ -34,7 +34,8 @@ CHECK_NAMES = (
     "correlation_limit",
     "expected_shortfall",
 )
-ES_METHODS = ("historical", "normal", "t", "fhs")
+ES_METHODS = ("historical", "vwhs", "normal", "t", "fhs")
+SCENARIO_WEIGHTINGS = ("historical", "volatility_weighted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class Limits:
     es_max_nav_pct: float = 5.0
     es_window_days: int = 500
     es_method: str = "historical"
+    es_scenarios: str = "volatility_weighted"
     throttle_max_orders: int = 200
     throttle_window_secs: float = 1.0
     daily_loss_pct: float = 3.0
@@ -213,6 +215,12 @@ SPECS: tuple[_Spec, ...] = (
     _Spec("expected_shortfall.max_nav_pct", "es_max_nav_pct", _PCT, "percent of NAV"),
     _Spec("expected_shortfall.window_days", "es_window_days", _integer(50, 5000), "days"),
     _Spec("expected_shortfall.method", "es_method", _choice(ES_METHODS), "report method"),
+    _Spec(
+        "expected_shortfall.scenarios",
+        "es_scenarios",
+        _choice(SCENARIO_WEIGHTINGS),
+        "historical|volatility_weighted",
+    ),
     _Spec("throttle.max_orders", "throttle_max_orders", _integer(1, 10**7), "orders per window"),
     _Spec("throttle.window_secs", "throttle_window_secs", _number(0.0, 86_400.0), "seconds"),
     _Spec("auto_halt.daily_loss_pct", "daily_loss_pct", _number(0.0, 100.0, False), "0 = off"),

@@ -44,7 +44,9 @@ def risk_report(engine: RiskEngine, ts_ns: int) -> dict[str, Any]:
     ]
     es_by_method: dict[str, float | None] = {}
     if nav > 0 and valuation.base_pnl.any():
-        returns = valuation.base_pnl / float(nav)
+        # The methods weight returns themselves: feed them the plain scenario P&L.
+        plain = engine.scenarios.unweighted.pnl({s: float(v) for s, v in valuation.values.items()})
+        returns = plain / float(nav)
         ordered = sorted(METHODS, key=lambda m: m != limits.es_method)
         for method in ordered:
             es_by_method[method] = round(forecast(returns, limits.es_level, method).es * 100, 4)
@@ -62,6 +64,8 @@ def risk_report(engine: RiskEngine, ts_ns: int) -> dict[str, Any]:
             "scenarios": engine.scenarios.days,
             "scenario_dates": [engine.scenarios.first_date, engine.scenarios.last_date],
             "pct_nav_by_method": es_by_method,
+            "check_scenarios": limits.es_scenarios,
+            "check_pct_nav": round(valuation.es_pct, 4),
             "limit_pct": limits.es_max_nav_pct,
             "headroom_pct": round(limits.es_max_nav_pct - valuation.es_pct, 4),
         },

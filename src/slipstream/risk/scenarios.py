@@ -1,7 +1,9 @@
 """Scenario returns for Expected Shortfall and correlation clusters for the cluster limit.
 
 A :class:`ScenarioSet` holds the last ``window`` days of daily returns of every name with data,
-stored name-major so one name's scenario vector is a contiguous row. A name without its own
+stored name-major so one name's scenario vector is a contiguous row; optionally each name's
+returns are rescaled to its current EWMA volatility (volatility-weighted historical simulation,
+see :mod:`slipstream.risk.es`). A name without its own
 history borrows a proxy: the equal-weight return of its sector, else of the whole market, so a
 new listing is never treated as riskless.
 """
@@ -17,6 +19,8 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from slipstream.core.errors import InputError
+from slipstream.risk.es import ewma_volatility
+from slipstream.risk.es import volatility_weighted as volatility_weighted_series
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -24,15 +28,28 @@ FloatArray = npt.NDArray[np.float64]
 class ScenarioSet:
     """Daily return scenarios by name (rows) and day (columns)."""
 
-    def __init__(self, returns: pd.DataFrame, window: int, sector_of: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        window: int,
+        sector_of: Callable[[str], str],
+        volatility_weighted: bool = False,
+    ) -> None:
         if returns.empty:
             raise InputError("returns", "empty", "scenarios need daily returns")
-        tail = returns.iloc[-window:]
-        self.market: FloatArray = tail.mean(axis=1, skipna=True).fillna(0.0).to_numpy(np.float64)
-        matrix = np.array(tail.to_numpy(dtype=np.float64).T, order="C")
+        market_all = returns.mean(axis=1, skipna=True).fillna(0.0).to_numpy(np.float64)
+        full = np.array(returns.to_numpy(dtype=np.float64))  # a writable copy
         # A missing day for one name takes that day's market return, not zero.
-        gaps = np.isnan(matrix)
-        matrix[gaps] = np.broadcast_to(self.market, matrix.shape)[gaps]
+        gaps = np.isnan(full)
+        full[gaps] = np.broadcast_to(market_all[:, None], full.shape)[gaps]
+        if volatility_weighted:
+            # Each name's past returns rescaled to its own current EWMA volatility.
+            vol = ewma_volatility(full)
+            full = full / vol[:-1] * vol[-1]
+            market_all = volatility_weighted_series(market_all)
+        tail = returns.iloc[-window:]
+        self.market: FloatArray = market_all[-window:]
+        matrix = np.array(full[-window:].T, order="C")
         self.symbols: list[str] = [str(s) for s in tail.columns]
         self.index = {s: i for i, s in enumerate(self.symbols)}
         self.matrix: FloatArray = matrix
@@ -44,6 +61,10 @@ class ScenarioSet:
             sector: self.matrix[rows].mean(axis=0) for sector, rows in by_sector.items()
         }
         self.days = self.matrix.shape[1]
+        #: The same scenarios without volatility weighting (for reports that weight their own).
+        self.unweighted: ScenarioSet = (
+            ScenarioSet(returns, window, sector_of) if volatility_weighted else self
+        )
         self.first_date = str(tail.index[0])[:10]
         self.last_date = str(tail.index[-1])[:10]
 

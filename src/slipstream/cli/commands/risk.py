@@ -252,6 +252,7 @@ def run_report(args: argparse.Namespace) -> int:
         f"\n1-day ES {es['level']} over {es['scenarios']} days ({' to '.join(es['scenario_dates'])})"
     )
     print(table(("method", "% NAV"), list(es["pct_nav_by_method"].items())))
+    print(f"pre-trade check ({es['check_scenarios']} scenarios): {es['check_pct_nav']}% of NAV")
     print(f"limit {es['limit_pct']}% of NAV, headroom {es['headroom_pct']} points")
     return 0
 
