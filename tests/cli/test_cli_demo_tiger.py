@@ -81,7 +81,7 @@ def test_market_order_fills_at_the_replayed_market_through_the_gateway(
     fills = _fills(demo, "IBM-01-mkt-buy")
     assert sum(f["quantity"] for f in fills) == 300
     last = max(_market_ns(f["market_time"]) for f in fills)
-    assert sent <= last < sent + 5 * 10**9
+    assert sent <= last < sent + 30 * 10**9
     # Filled at a price the real market showed between sending and the fill's arrival.
     low, high = _touch_range(sent - 2 * 10**9, last)
     for fill in fills:
