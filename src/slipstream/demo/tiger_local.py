@@ -59,7 +59,7 @@ from slipstream.session import SessionSummary, summarize
 SYMBOL = "IBM"
 BASE = 100
 WINDOW = ("10:00:00", "10:10:00")
-#: Keep at most one quote and one trade per this much market time (thins ~1,900 records to ~600).
+#: Keep at most one quote and one trade per this much market time (1,935 records in the window become 450).
 SAMPLE_NS = 1_000_000_000
 CASH = Decimal(1_000_000)
 #: How long to wait for Tiger's answer to one request, and for the last pushes at the end.
