@@ -302,8 +302,8 @@ def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial 
     after = es_money / nav * 100.0 if nav > 0 else float("inf")
     before = valuation.es_pct
     order.figures.update(
-        es_before_pct=f"{before:.4f}",
-        es_after_pct=f"{after:.4f}",
+        es_before_pct=round(before, 4),
+        es_after_pct=round(after, 4),
         limit_pct=limits.es_max_nav_pct,
         level=limits.es_level,
         scenarios=engine.scenarios.days,
