@@ -52,9 +52,9 @@ class OrderContext:
     """The candidate order with the facts every check shares, computed once.
 
     ``valuation`` is the exposure snapshot every check of this order reads. ``pending`` holds
-    the working orders' contribution: signed same-side shares in the same
-    name, money added to the name's sector and cluster by working orders in other names, and
-    cash reserved by working buys.
+    the working orders' contribution: signed same-side shares in the same name, money added to
+    the name's sector and cluster by working orders in other names, and cash reserved by
+    working buys. ``figures`` collects the numbers of the check being run.
     """
 
     spec: OrderSpec

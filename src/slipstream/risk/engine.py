@@ -274,6 +274,7 @@ class RiskEngine:
         for name, check in CHECKS:
             if disabled and name in disabled:
                 continue
+            order.figures = {}  # a denial carries its own check's figures only
             denial = check(self, order)
             if denial is None:
                 continue
