@@ -19,7 +19,7 @@ from slipstream.core.ids import IdGenerator
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, OrderType, Side
-from slipstream.model.events import OrderFilled, OrderSubmitted
+from slipstream.model.events import OrderDenied, OrderFilled, OrderSubmitted
 from slipstream.model.market import QuoteTick
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.oms.manager import OrderManager
@@ -145,8 +145,9 @@ class Showcase:
         denied = order.status is OrderStatus.DENIED
         check = reason = ""
         if denied:
-            denial = self.engine.last_denial
-            check, reason = (denial.check, denial.reason) if denial else ("", "")
+            denial = order.events[-1]
+            assert isinstance(denial, OrderDenied)
+            check, reason = denial.check, denial.reason
         elif spec.client_order_id in self.overridden:
             used = self.overridden[spec.client_order_id]
             check = used.check

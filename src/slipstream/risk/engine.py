@@ -171,7 +171,6 @@ class RiskEngine:
         self._day_end_ns = 0
         self._peak_nav: Decimal | None = None
         self._last_market_data_ns: int | None = None
-        self.last_denial: Denial | None = None
         self._build_models()
         bus.subscribe(OrderFilled, self._on_fill)
         bus.subscribe(OrderSubmitted, self._on_submitted)
@@ -260,10 +259,6 @@ class RiskEngine:
             self._valuation = snap
         return snap
 
-    def invalidate(self) -> None:
-        """Forget the exposure snapshot so the next check revalues the portfolio."""
-        self._valuation = None
-
     # -- the gate ----------------------------------------------------------------------------
 
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
@@ -284,7 +279,6 @@ class RiskEngine:
                 else self._overrides.use(name, spec.client_order_id, spec.symbol, ts_ns)
             )
             if override is None:
-                self.last_denial = denial
                 return denial
             self._publish(
                 DenialOverridden(
