@@ -30,6 +30,12 @@ GOOD = HEADER + (
 )
 
 
+@pytest.fixture(autouse=True)
+def isolated_trading_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a scratch folder so a trading state left by `slipstream halt` cannot leak in."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def market(tmp_path: Path) -> Path:
     folder = tmp_path / "market"
@@ -172,3 +178,52 @@ def test_every_command_has_help_and_json(command: str) -> None:
         check=True,
     )
     assert "--json" in result.stdout
+
+
+def test_simulate_with_portfolio_and_limits_reports_denials_with_reason_codes(
+    tmp_path: Path, market: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    portfolio = tmp_path / "portfolio.json"
+    portfolio.write_text(
+        '{"cash": "100000", "positions": [{"symbol": "IBM", "quantity": 10, "avg_cost": "180.00"}]}'
+    )
+    limits = tmp_path / "limits.toml"
+    limits.write_text("[order]\nmax_quantity = 150\n")
+    orders = _orders(
+        tmp_path,
+        HEADER
+        + "big,IBM,buy,200,market,,,,,day,2013-10-08T10:00:00.100\n"
+        + "ok,IBM,sell,10,market,,,,,day,2013-10-08T10:00:00.200\n",
+    )
+    args = ["simulate", str(orders), "--market", str(market), "--portfolio", str(portfolio)]
+    assert main([*args, "--limits", str(limits), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    by_id = {o["client_id"]: o for o in out["orders"]}
+    assert by_id["big"]["status"] == "denied" and by_id["big"]["denied_by"] == "order_size"
+    assert "150" in by_id["big"]["reason"]
+    # Selling the 10 shares held only reduces exposure: it passes and fills at the bid.
+    assert by_id["ok"]["status"] == "filled"
+    assert {p["symbol"]: p["quantity"] for p in out["positions"]} == {"IBM": 0}
+
+
+def test_simulate_refuses_a_bad_limits_file(
+    tmp_path: Path, market: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits = tmp_path / "limits.toml"
+    limits.write_text("[position]\nmax_nav_pct = -3\n")
+    journal = tmp_path / "j.db"
+    code = main(
+        [
+            "simulate",
+            str(_orders(tmp_path, GOOD)),
+            "--market",
+            str(market),
+            "--limits",
+            str(limits),
+            "--journal",
+            str(journal),
+        ]
+    )
+    assert code == 3
+    assert "max_nav_pct" in capsys.readouterr().err
+    assert not journal.exists()

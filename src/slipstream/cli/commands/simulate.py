@@ -15,6 +15,11 @@ from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import load_market
 from slipstream.node import SimNode, SimSettings
 from slipstream.oms.order_file import read_orders, symbols_in
+from slipstream.portfolio.records import SeedPosition
+from slipstream.risk.engine import RiskEngine
+from slipstream.risk.limits import load_limits
+from slipstream.risk.setup import load_portfolio, seed_positions_of
+from slipstream.risk.state import DEFAULT_STATE_FILE
 from slipstream.session import run_session, summarize
 
 
@@ -25,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="replay an orders file against market data through the full order path",
         description=(
             "Replay ORDERS (CSV or JSON Lines) against DATA (a market data file or folder) "
-            "through the OMS, risk, journal and the simulated venue; print every order's "
-            "status, fills and the final positions."
+            "through the OMS, pre-trade risk, journal and the simulated venue; print every "
+            "order's status (denials with their reason code), fills and the final positions."
         ),
     )
     p.add_argument("orders", type=Path, metavar="ORDERS", help="orders file (.csv or .jsonl)")
@@ -49,6 +54,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="all",
         help="market hours to replay (default all)",
     )
+    p.add_argument(
+        "--portfolio", type=Path, metavar="FILE", help="starting cash and positions (JSON)"
+    )
+    p.add_argument(
+        "--limits", type=Path, metavar="FILE", help="risk limits (TOML; default limits if omitted)"
+    )
+    p.add_argument(
+        "--state",
+        type=Path,
+        default=DEFAULT_STATE_FILE,
+        metavar="FILE",
+        help=f"trading state set by `slipstream halt/resume` (default {DEFAULT_STATE_FILE})",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -63,10 +81,24 @@ def run(args: argparse.Namespace) -> int:
     orders = read_orders(args.orders, instruments)
     span = market.span_ns()
     start = min([o.submit_at_ns for o in orders] + ([span[0]] if span else [0])) - 1
+    cash: Decimal = args.cash
+    seeds: tuple[SeedPosition, ...] = ()
+    if args.portfolio is not None:
+        start_portfolio = load_portfolio(args.portfolio)
+        cash, seeds = start_portfolio.cash, seed_positions_of(start_portfolio)
+    limits = load_limits(args.limits)  # a bad limits file stops here, before anything runs
+
+    def risk(node: SimNode) -> RiskEngine:
+        store, clock, bus = node.oms.store, node.clock, node.bus
+        return RiskEngine(
+            node.portfolio, instruments, store, clock, bus, limits=limits, state_path=args.state
+        )
+
+    latency_ns = int(args.latency_ms * 1e6)
     settings = SimSettings(
-        cash=args.cash, latency_ns=int(args.latency_ms * 1e6), journal_path=args.journal
+        cash=cash, seed_positions=seeds, latency_ns=latency_ns, journal_path=args.journal
     )
-    node = SimNode(instruments, settings, start_ns=start)
+    node = SimNode(instruments, settings, start_ns=start, risk=risk)
     run_session(
         node, market, orders, progress=lambda n: print(f"  replayed {n:,} records", file=sys.stderr)
     )
