@@ -151,6 +151,9 @@ def test_cli_risk_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "t",
         "fhs",
     }
+    assert {r["scenarios"] for r in data["names"]} == {"own"}
+    limits = {row["key"]: row["value"] for row in data["limits"]}
+    assert limits["position.max_nav_pct"] == 8.0 and limits["sector.max_nav_pct"] == 25.0
     financials = next(r for r in data["sectors"] if r["name"] == "Financials")
     assert financials["exposure"] == "915630.00"  # JPM 3000 × 164.01 + BAC 10000 × 42.36
 

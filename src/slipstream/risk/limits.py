@@ -96,9 +96,12 @@ class Limits:
             raise ConfigError(f"limits: unknown key '{key}'")
         return getattr(self, spec.attr)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return every limit by dotted key (for reports and the journal)."""
-        return {spec.key: getattr(self, spec.attr) for spec in SPECS}
+    def describe(self) -> list[dict[str, Any]]:
+        """Return every limit as ``{key, value, rule}`` (for the risk report)."""
+        return [
+            {"key": spec.key, "value": getattr(self, spec.attr), "rule": spec.rule}
+            for spec in SPECS
+        ]
 
 
 def _fail(where: str, key: str, value: object, rule: str) -> ConfigError:

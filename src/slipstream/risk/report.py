@@ -28,7 +28,11 @@ def risk_report(engine: RiskEngine, ts_ns: int) -> dict[str, Any]:
     limits = engine.limits
     nav = valuation.nav
     names = [
-        {**_row(symbol, abs(value), nav, limits.position_limit_pct(symbol)), "value": value}
+        {
+            **_row(symbol, abs(value), nav, limits.position_limit_pct(symbol)),
+            "value": value,
+            "scenarios": engine.scenarios.source_of(symbol),
+        }
         for symbol, value in sorted(valuation.values.items())
     ]
     sectors = [
@@ -69,4 +73,5 @@ def risk_report(engine: RiskEngine, ts_ns: int) -> dict[str, Any]:
             "limit_pct": limits.es_max_nav_pct,
             "headroom_pct": round(limits.es_max_nav_pct - valuation.es_pct, 4),
         },
+        "limits": limits.describe(),
     }
