@@ -9,7 +9,7 @@ import pytest
 from risk_testkit import T0, RecordingBroker, only, order, rig
 
 from slipstream.brokers.contract import PositionReport
-from slipstream.core.errors import ConfigError, InputError, StateError
+from slipstream.core.errors import BrokerUnavailableError, ConfigError, InputError, StateError
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderRejected, OrderSubmitted
@@ -321,3 +321,31 @@ def test_reconciliation_position_break_halts_through_the_callback() -> None:
     reconciler.reconcile([], lambda: {"AAA": 90})
     assert r.engine.state is TradingState.HALTED
     assert "position break in AAA: ours 90, broker 100" in r.engine.state_reason
+
+
+def test_kill_switch_counts_cancels_the_broker_refuses_and_carries_on() -> None:
+    class FlakyBroker(RecordingBroker):
+        def cancel(self, client_order_id: str) -> None:
+            if client_order_id in ("W1", "W3"):
+                raise BrokerUnavailableError("gateway down")
+            super().cancel(client_order_id)
+
+    broker = FlakyBroker()
+    r = rig(marks={"CCC": "50"}, broker=broker)
+    assert r.oms is not None
+    for i in range(5):
+        r.oms.submit(SubmitOrder(T0, order("CCC", "buy", 10, limit="50.00", cid=f"W{i}")))
+    report = r.engine.kill_switch(OFFICER, "gateway trouble")
+    assert (report.cancels_sent, report.cancel_failures) == (3, 2)
+    assert sorted(broker.cancels) == ["W0", "W2", "W4"]
+    assert r.engine.state is TradingState.HALTED
+
+
+def test_an_automatic_halt_is_persisted_for_the_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    r = rig(state_path=path)
+    r.engine.on_position_break(PositionBreak("AAA", 5, 0, T0))
+    state, history = read_state_file(path)
+    assert state is TradingState.HALTED
+    assert history[-1]["trigger"] == "auto:position_break" and history[-1]["user"] is None
+    assert rig(state_path=path).engine.state is TradingState.HALTED
