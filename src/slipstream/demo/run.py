@@ -73,6 +73,7 @@ def _session(
     date: str,
     overlay: ImpactOverlayConfig,
     journal: Path | None,
+    state_path: Path | None,
 ) -> tuple[SimNode, list[ParentOrder], int]:
     start = (market.span_ns() or (1, 0))[0] - 1
     settings = SimSettings(
@@ -80,8 +81,9 @@ def _session(
     )
 
     def risk(node: SimNode) -> Any:
+        store, clock, bus = node.oms.store, node.clock, node.bus
         return build_risk_engine(
-            node.portfolio, instruments, node.oms.store, None, node.clock, node.bus
+            node.portfolio, instruments, store, None, clock, bus, state_path=state_path
         )
 
     node = SimNode(instruments, settings, start_ns=start, risk=risk)
@@ -108,8 +110,12 @@ def _overlay_rows(on: SimNode, off: SimNode, parents: list[ParentOrder]) -> list
     return rows
 
 
-def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
-    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``."""
+def run_demo(out_dir: Path, date: str = DEMO_DATE, state_path: Path | None = None) -> DemoResult:
+    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``.
+
+    ``state_path`` is the trading-state file of ``slipstream halt/resume``: a halted desk's demo
+    is denied like any other session.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     symbols = list(BASE_SIZE)
     _say(f"loading {', '.join(symbols)} market data for {date} (regular session) ...")
@@ -124,12 +130,12 @@ def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
     _say(
         f"replaying {len(market):,} records: {len(orders)} orders and 5 algorithm parents, impact overlay on ..."
     )
-    node, parents, count = _session(market, instruments, orders, date, overlay, journal)
+    node, parents, count = _session(market, instruments, orders, date, overlay, journal, state_path)
     summary = summarize(node.oms.store, node.portfolio)
     node.close()
     _say("replaying again with the impact overlay off, for comparison ...")
     off, _, _ = _session(
-        market, instruments, orders, date, ImpactOverlayConfig(enabled=False), None
+        market, instruments, orders, date, ImpactOverlayConfig(enabled=False), None, state_path
     )
     _say("transaction cost analysis ...")
     parent_records, fills = tca_inputs(parents, node.oms)

@@ -11,6 +11,7 @@ from slipstream.cli.session_view import render_text
 from slipstream.demo.data import DEMO_DATE
 from slipstream.demo.run import manifest, run_demo
 from slipstream.paths import out_dir
+from slipstream.risk.state import DEFAULT_STATE_FILE
 from slipstream.tca.report import summary_rows
 
 
@@ -40,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="output folder (default out/demo, or out/demo-tiger with --broker tiger-local)",
     )
+    p.add_argument(
+        "--state",
+        type=Path,
+        default=DEFAULT_STATE_FILE,
+        metavar="FILE",
+        help=f"trading state set by `slipstream halt/resume` (default {DEFAULT_STATE_FILE})",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -48,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary."""
     if args.broker == "tiger-local":
         return _run_tiger(args)
-    result = run_demo(args.out or out_dir() / "demo")
+    result = run_demo(args.out or out_dir() / "demo", state_path=args.state)
     if getattr(args, "json", False):
         payload = {**result.summary.as_dict(), "impact_overlay": result.overlay}
         print(to_json({**payload, "tca": result.tca.summary, **manifest(result)}))
