@@ -359,6 +359,20 @@ def test_denied_orders_do_not_use_up_the_throttle() -> None:
     assert code(r, order("AAA", "buy", 5)) is None
 
 
+# -- parents ---------------------------------------------------------------------------
+
+
+def test_a_parent_is_judged_by_exposure_not_by_per_order_caps() -> None:
+    limits = {"order.max_quantity": 100, "throttle.max_orders": 1}
+    r = rig(cash="10000000", marks={"EEE": "10"}, limits=limits)  # NAV 10,000,000
+    parent = order("EEE", "buy", 80_000, cid="P-1")  # 800,000 = 8%: fine as a parent
+    assert r.engine.check_parent(parent, T0) is None
+    assert code(r, order("EEE", "buy", 101)) == "order_size"  # the children are capped
+    too_big = r.engine.check_parent(order("EEE", "buy", 80_001, cid="P-2"), T0)
+    assert too_big is not None and too_big.check == "position_limit"
+    assert code(r, order("EEE", "buy", 100)) is None  # parents used no throttle slot
+
+
 # -- what-if ------------------------------------------------------------------------------
 
 

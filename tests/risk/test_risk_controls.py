@@ -10,10 +10,12 @@ from risk_testkit import T0, RecordingBroker, only, order, rig
 
 from slipstream.brokers.contract import PositionReport
 from slipstream.core.errors import BrokerUnavailableError, ConfigError, InputError, StateError
-from slipstream.model.commands import SubmitOrder
+from slipstream.core.ids import ClientOrderId
+from slipstream.model.commands import CancelOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderRejected, OrderSubmitted
 from slipstream.model.market import QuoteTick
+from slipstream.oms.manager import OrderManager
 from slipstream.portfolio.reconciliation import PositionBreak, Reconciler
 from slipstream.risk.events import (
     DenialOverridden,
@@ -249,11 +251,19 @@ def _oms_rig(n_orders: int, **kw):  # type: ignore[no-untyped-def]
 
 
 class Algos:
-    def __init__(self) -> None:
-        self.paused = 0
+    """Pausing cancels the children of the paused parents, as the algorithm engine does."""
 
-    def pause_all(self) -> None:
+    def __init__(self, oms: OrderManager | None = None, children: tuple[str, ...] = ()) -> None:
+        self.paused = 0
+        self.oms = oms
+        self.children = children
+
+    def pause_all(self) -> int:
         self.paused += 1
+        for child in self.children:
+            assert self.oms is not None
+            self.oms.cancel(CancelOrder(T0, ClientOrderId(child), "algo paused"))
+        return len(self.children)
 
 
 def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
@@ -266,6 +276,7 @@ def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
         r.engine.kill_switch(TRADER, "runaway algo")
     report = r.engine.kill_switch(OFFICER, "runaway algo")
     assert report.cancels_sent == 50 and report.cancel_failures == 0 and report.algos_paused
+    assert report.already_cancelling == 0
     assert algos.paused == 1
     assert sorted(broker.cancels) == sorted(f"W{i}" for i in range(50))
     assert all(o.status is OrderStatus.PENDING_CANCEL for o in oms.store.working())
@@ -274,6 +285,15 @@ def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
     assert activated.cancels_sent == 50 and activated.user == "olga"
     late = oms.submit(SubmitOrder(T0, order("CCC", "buy", 1)))
     assert late.status is OrderStatus.DENIED
+
+
+def test_kill_switch_pauses_algorithms_before_it_cancels() -> None:
+    r, oms, broker = _oms_rig(6, marks={"CCC": "50"})
+    r.engine.attach(algos=Algos(oms, ("W0", "W1")))  # their pause cancels two children
+    report = r.engine.kill_switch(OFFICER, "runaway algo")
+    assert (report.cancels_sent, report.already_cancelling) == (4, 2)
+    assert broker.cancels[:2] == ["W0", "W1"]  # the algorithms went first
+    assert sorted(broker.cancels) == [f"W{i}" for i in range(6)]
 
 
 def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:

@@ -331,3 +331,10 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("correlation_limit", check_correlation_limit),
     ("expected_shortfall", check_expected_shortfall),
 )
+
+#: The checks a parent order gets when accepted (its children get all of :data:`CHECKS`).
+PARENT_CHECKS: tuple[tuple[str, Check], ...] = tuple(
+    (name, check)
+    for name, check in CHECKS
+    if name not in ("order_rate", "order_size", "notional", "price_collar")
+)

@@ -52,7 +52,7 @@ from slipstream.oms.records import EventAnomaly
 from slipstream.oms.risk_gate import Denial
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.portfolio.reconciliation import PositionBreak
-from slipstream.risk.checks import CHECKS, OrderContext, Pending
+from slipstream.risk.checks import CHECKS, PARENT_CHECKS, Check, OrderContext, Pending
 from slipstream.risk.controls import OverrideRegister, SlidingCount
 from slipstream.risk.data import daily_returns
 from slipstream.risk.events import (
@@ -121,6 +121,7 @@ class KillSwitchReport:
 
     cancels_sent: int
     cancel_failures: int
+    already_cancelling: int
     algos_paused: bool
     flatten_orders: tuple[str, ...]
 
@@ -263,10 +264,27 @@ class RiskEngine:
 
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
         """Return the first denial for ``spec`` or None (the OMS's ``RiskGate`` method)."""
+        denial = self._gate(spec, ts_ns, CHECKS)
+        if denial is None and spec.client_order_id not in self._flatten_ids:
+            self.throttle.add(ts_ns)
+        return denial
+
+    def check_parent(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
+        """Check a parent order when it is accepted: state, buying power and exposure limits.
+
+        The per-order checks (throttle, size, notional, collar) are for what reaches a venue,
+        so they wait for the children; a parent of 400,000 shares is judged by the position,
+        sector, cluster and ES it would leave once complete.
+        """
+        return self._gate(spec, ts_ns, PARENT_CHECKS)
+
+    def _gate(
+        self, spec: OrderSpec, ts_ns: int, checks: tuple[tuple[str, Check], ...]
+    ) -> Denial | None:
         self.evaluate_triggers(ts_ns)
         order = self._context(spec, ts_ns)
         disabled = self.limits.disabled_checks
-        for name, check in CHECKS:
+        for name, check in checks:
             if disabled and name in disabled:
                 continue
             order.figures = {}  # a denial carries its own check's figures only
@@ -291,8 +309,6 @@ class RiskEngine:
                     ts_ns,
                 )
             )
-        if not order.flatten:
-            self.throttle.add(ts_ns)
         return None
 
     def evaluate(self, spec: OrderSpec, ts_ns: int | None = None) -> RiskDecision:
@@ -656,16 +672,18 @@ class RiskEngine:
         if self._algos is not None:
             self._algos.pause_all()
             paused = True
-        sent = failed = 0
+        sent = failed = already = 0
         for order in list(self._open_orders.working()):
             try:
                 if oms.cancel(CancelOrder(ts_ns, order.spec.client_order_id, "kill_switch")):
                     sent += 1
+                else:  # a paused algorithm already asked to cancel its children
+                    already += 1
             except SlipstreamError:
                 failed += 1
         flattening = self._flatten(oms, ts_ns) if flatten else ()
         self._publish(KillSwitchActivated(who, reason, sent, len(flattening), ts_ns, ts_ns))
-        return KillSwitchReport(sent, failed, paused, flattening)
+        return KillSwitchReport(sent, failed, already, paused, flattening)
 
     def _flatten(self, oms: OrderEntry, ts_ns: int) -> tuple[str, ...]:
         ids: list[str] = []
