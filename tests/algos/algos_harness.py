@@ -42,13 +42,19 @@ class RecordingRisk:
 
     name = "recording"
 
-    def __init__(self, deny: bool = False) -> None:
+    def __init__(self, deny: bool = False, deny_parents: bool = False) -> None:
         self.seen: list[str] = []
+        self.parents_seen: list[str] = []
         self.deny = deny
+        self.deny_parents = deny_parents
 
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
         self.seen.append(spec.client_order_id)
         return Denial("test", "denied by the test") if self.deny else None
+
+    def check_parent(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
+        self.parents_seen.append(spec.client_order_id)
+        return Denial("position_limit", "parent denied by the test") if self.deny_parents else None
 
 
 class ScriptedVenue:

@@ -18,6 +18,7 @@ from slipstream.algos.parent import (
     ParentAccepted,
     ParentCancelled,
     ParentCompleted,
+    ParentDenied,
     ParentPaused,
     ParentResumed,
 )
@@ -208,6 +209,17 @@ def test_denied_children_are_not_hammered(harness: Make) -> None:
     assert len(children) == 4  # once at start, then once per 10 s interval
     assert all(o.status is OrderStatus.DENIED for o in children)
     assert h.venue.submitted() == []
+
+
+def test_parent_is_checked_by_risk_and_a_denied_parent_sends_nothing(harness: Make) -> None:
+    h = harness(risk=RecordingRisk(deny_parents=True))
+    h.quote("IBM", "185.00", "185.02")
+    summary = h.submit("twap", 400, duration_secs=400, params={"slices": "4"})
+    assert summary.state is ParentState.DENIED and summary.reason.startswith("position_limit")
+    h.advance(400)
+    assert h.venue.submitted() == [] and h.oms.store.children_of("P1") == []
+    assert [type(e) for e in h.parent_events] == [ParentDenied]
+    assert h.risk.parents_seen == ["P1"]
 
 
 def test_every_child_at_the_venue_was_seen_by_risk(harness: Make) -> None:

@@ -84,6 +84,9 @@ class DenyAbove:
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
+    def check_parent(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
+        return None
+
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
         if spec.quantity > self.limit:
             return Denial(

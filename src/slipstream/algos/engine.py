@@ -32,6 +32,7 @@ from slipstream.algos.parent import (
     ParentAccepted,
     ParentCancelled,
     ParentCompleted,
+    ParentDenied,
     ParentOrder,
     ParentPaused,
     ParentResumed,
@@ -57,6 +58,7 @@ from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.market import Bar, BookSnapshot, QuoteTick, TradeTick
 from slipstream.model.orders import Order
 from slipstream.model.orders_spec import OrderSpec
+from slipstream.oms.risk_gate import RiskGate
 
 _MARKET_HOOKS = ("on_quote", "on_trade", "on_bar")
 _ENDING_EVENTS = (OrderCancelled, OrderDenied, OrderRejected, OrderExpired, OrderFilled)
@@ -81,6 +83,11 @@ class OrderGateway(Protocol):
         """Return the order store."""
         ...
 
+    @property
+    def risk(self) -> RiskGate:
+        """Return the pre-trade risk gate (parents are checked when offered)."""
+        ...
+
     def submit(self, command: SubmitOrder) -> Order:
         """Place a new order."""
         ...
@@ -99,11 +106,12 @@ class ParentState(StrEnum):
     CANCELLING = "cancelling"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    DENIED = "denied"
 
     @property
     def is_done(self) -> bool:
         """Return whether the parent has finished for good."""
-        return self in (ParentState.COMPLETED, ParentState.CANCELLED)
+        return self in (ParentState.COMPLETED, ParentState.CANCELLED, ParentState.DENIED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +324,11 @@ class AlgoEngine:
     # -- commands --------------------------------------------------------------------------
 
     def submit(self, parent: ParentOrder) -> ParentSummary:
-        """Accept ``parent`` and start its algorithm; raise InputError (nothing sent) if bad."""
+        """Accept ``parent`` and start its algorithm; raise InputError (nothing sent) if bad.
+
+        Pre-trade risk judges the parent first (``RiskGate.check_parent``); a refusal is a
+        ``ParentDenied`` event and a summary in state ``denied`` — no child is ever sent.
+        """
         if parent.parent_id in self._parents:
             raise InputError("parent_id", parent.parent_id, "is already in use")
         instrument = self.instruments.get(parent.symbol)
@@ -326,6 +338,22 @@ class AlgoEngine:
         now = self.clock.timestamp_ns()
         if parent.end_ns <= now:
             raise InputError("end_ns", parent.end_ns, f"must be in the future (now {now})")
+        denial = self.oms.risk.check_parent(_parent_spec(parent), now)
+        if denial is not None:
+            self.bus.publish(ParentDenied(parent.parent_id, now, now, denial.check, denial.reason))
+            return ParentSummary(
+                parent.parent_id,
+                parent.symbol,
+                parent.side,
+                parent.quantity,
+                parent.algo,
+                ParentState.DENIED,
+                0,
+                0,
+                None,
+                0,
+                f"{denial.check}: {denial.reason}",
+            )
         inputs = self.inputs_source(parent.symbol) if self.inputs_source else None
         runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
         runtime.algo = algorithm_class(parent.algo)(runtime)
@@ -497,3 +525,17 @@ class AlgoEngine:
         self.market(bar.symbol).on_bar(bar)
         for runtime in self._listeners(bar.symbol, "on_bar"):
             runtime.algo.on_bar(bar)
+
+
+def _parent_spec(parent: ParentOrder) -> OrderSpec:
+    """Return the order a parent amounts to once complete, for the parent risk check."""
+    limit = parent.limit_price
+    return OrderSpec(
+        ClientOrderId(parent.parent_id),
+        parent.symbol,
+        parent.side,
+        parent.quantity,
+        OrderType.LIMIT if limit is not None else OrderType.MARKET,
+        limit_price=limit,
+        parent_id=parent.parent_id,
+    )

@@ -81,6 +81,17 @@ class ParentAccepted(ParentEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class ParentDenied(ParentEvent):
+    """Pre-trade risk refused the parent when it was offered; no child was sent.
+
+    ``check`` is the risk check's stable reason code.
+    """
+
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParentPaused(ParentEvent):
     """The parent stopped sending children; its working children were cancelled."""
 

@@ -80,14 +80,14 @@ def _session(
         cash=CASH, latency_ns=LATENCY_NS, journal_path=journal, venue_options={"impact": overlay}
     )
 
-    def risk(node: SimNode) -> Any:
-        store, clock, bus = node.oms.store, node.clock, node.bus
-        return build_risk_engine(
-            node.portfolio, instruments, store, None, clock, bus, state_path=state_path
-        )
-
-    node = SimNode(instruments, settings, start_ns=start, risk=risk)
+    node = SimNode(instruments, settings, start_ns=start)
+    store, clock, bus = node.oms.store, node.clock, node.bus
+    risk = build_risk_engine(
+        node.portfolio, instruments, store, None, clock, bus, state_path=state_path
+    )
+    node.oms.risk = risk
     engine = attach_algos(node, instruments, date)
+    risk.attach(oms=node.oms, algos=engine)  # what the kill switch acts through
     parents = schedule_parents(node, engine, date)
     count = run_session(node, market, orders, progress=lambda n: _say(f"  {n:,} records"))
     return node, parents, count

@@ -24,10 +24,15 @@ class Denial:
 
 
 class RiskGate(Protocol):
-    """Decide whether an order may leave."""
+    """Decide whether an order may leave, and whether a parent order may be accepted."""
 
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
         """Return a :class:`Denial`, or None when every check passes."""
+        ...
+
+    def check_parent(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
+        """Judge a parent order by what it would leave once complete (its children are
+        checked again, one by one, by :meth:`check_order`)."""
         ...
 
 
@@ -38,4 +43,8 @@ class PassThroughRisk:
 
     def check_order(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
         """Approve ``spec``."""
+        return None
+
+    def check_parent(self, spec: OrderSpec, ts_ns: int) -> Denial | None:
+        """Approve the parent ``spec``."""
         return None
