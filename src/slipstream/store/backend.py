@@ -21,6 +21,9 @@ from typing import Protocol
 
 from slipstream.core.errors import ConfigError, JournalError
 
+#: Pages of WAL (4 KiB each) between automatic checkpoints.
+WAL_CHECKPOINT_PAGES = 10_000
+
 #: (first_seq, count, payload, hash)
 Row = tuple[int, int, bytes, str]
 
@@ -56,6 +59,10 @@ class SQLiteBackend:
             self._db = sqlite3.connect(self.path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={sync.upper()}")
+            # Checkpoints (copying the WAL into the database, with an fsync) cost far more than
+            # the appends; run them every ~40 MB of WAL instead of SQLite's 4 MB, and on close.
+            # Durability of committed batches does not depend on checkpoints.
+            self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS journal (first_seq INTEGER PRIMARY KEY, "
                 "count INTEGER NOT NULL, payload BLOB NOT NULL, hash TEXT NOT NULL)"
@@ -91,4 +98,9 @@ class SQLiteBackend:
         return None if row is None else (row[0], row[1], row[2], row[3])
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot checkpoint journal {self.path}: {exc}") from exc
+        finally:
+            self._db.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from slipstream.core.errors import JournalError
 #: Record class → journal kind, filled on first use (read directly on the hot path).
 KINDS: dict[type, str] = {}
 _CLASSES: dict[str, type] = {}
+_VALUES: dict[type, Callable[[Any], Any]] = {}
 _DECODERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
 
 
@@ -76,10 +78,55 @@ def encode(record: object) -> tuple[str, bytes]:
         raise JournalError(f"cannot encode {kind} record: {exc}") from exc
 
 
+def _values_encoder(cls: type) -> Callable[[Any], Any]:
+    """Return a function giving a record's field values in field order (nested records too).
+
+    Positional values are about half the bytes of ``{name: value}`` objects and, read by one
+    C-level ``attrgetter``, several times faster to produce than orjson's own dataclass walk.
+    """
+    encoder = _VALUES.get(cls)
+    if encoder is not None:
+        return encoder
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    getter = operator.attrgetter(*names)
+    nested = [
+        (i, _values_encoder(hint))
+        for i, name in enumerate(names)
+        if isinstance(hint := hints[name], type) and dataclasses.is_dataclass(hint)
+    ]
+    if len(names) == 1:
+        only = names[0]
+        encoder = lambda record: (getattr(record, only),)  # noqa: E731
+    elif not nested:
+        encoder = getter
+    else:
+
+        def encoder(record: Any) -> Any:
+            values = list(getter(record))
+            for i, inner in nested:
+                values[i] = inner(values[i])
+            return values
+
+    _VALUES[cls] = encoder
+    return encoder
+
+
 def encode_batch(items: list[tuple[str, int, object]]) -> bytes:
-    """Encode ``[(kind, ts_init, record), ...]`` in one call."""
+    """Encode ``[(kind, ts_init, record), ...]`` in one call.
+
+    The batch is ``{"kinds": [kind, ...], "records": [[kind index, ts_init, [values]], ...]}``:
+    each kind is written once per batch, each record as its field values in field order.
+    """
+    kinds: dict[str, int] = {}
+    rows = []
+    for kind, ts_init, record in items:
+        index = kinds.get(kind)
+        if index is None:
+            index = kinds[kind] = len(kinds)
+        rows.append((index, ts_init, _values_encoder(type(record))(record)))
     try:
-        return orjson.dumps(items, default=_default)
+        return orjson.dumps({"kinds": list(kinds), "records": rows}, default=_default)
     except TypeError as exc:
         raise JournalError(f"cannot encode a journal batch: {exc}") from exc
 
@@ -116,8 +163,13 @@ def _decoders(cls: type) -> list[tuple[str, Callable[[Any], Any]]]:
     return found
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    return cls(**{name: dec(data[name]) for name, dec in _decoders(cls) if name in data})
+def _build(cls: type, data: dict[str, Any] | list[Any]) -> Any:
+    decoders = _decoders(cls)
+    if isinstance(data, list):
+        if len(data) != len(decoders):
+            raise ValueError(f"{cls.__name__} has {len(decoders)} fields, record has {len(data)}")
+        return cls(**{name: dec(v) for (name, dec), v in zip(decoders, data, strict=True)})
+    return cls(**{name: dec(data[name]) for name, dec in decoders if name in data})
 
 
 def decode(kind: str, payload: bytes | str) -> Any:
@@ -140,7 +192,8 @@ def _decode_data(kind: str, data: Any) -> Any:
 def decode_batch(payload: bytes) -> list[tuple[str, int, Any]]:
     """Rebuild ``[(kind, ts_init, record), ...]`` from a batch payload."""
     try:
-        items = orjson.loads(payload)
-    except ValueError as exc:
+        batch = orjson.loads(payload)
+        kinds, rows = batch["kinds"], batch["records"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise JournalError(f"cannot decode a journal batch: {exc}") from exc
-    return [(kind, ts_init, _decode_data(kind, data)) for kind, ts_init, data in items]
+    return [(kinds[i], ts_init, _decode_data(kinds[i], values)) for i, ts_init, values in rows]
