@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slipstream.brokers.contract import AccountReport, EventSink, OrderStatusReport, PositionReport
+from slipstream.brokers.recording import RecordingBroker
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.ids import ClientOrderId
@@ -60,39 +60,6 @@ SECTORS = [
 ]
 
 
-class NullBroker:
-    """A venue that takes requests and says nothing (the kill switch only sends)."""
-
-    name = "null"
-
-    def connect(self, sink: EventSink) -> None:
-        pass
-
-    def submit(self, spec: OrderSpec) -> None:
-        pass
-
-    def cancel(self, client_order_id: str) -> None:
-        pass
-
-    def modify(self, client_order_id: str, quantity: int, limit_price: Any, stop: Any) -> None:
-        pass
-
-    def query_order(self, client_order_id: str) -> OrderStatusReport | None:
-        return None
-
-    def open_orders(self) -> list[OrderStatusReport]:
-        return []
-
-    def positions(self) -> list[PositionReport]:
-        return []
-
-    def account(self) -> AccountReport:
-        return AccountReport(Decimal(0), Decimal(0), Decimal(0))
-
-    def close(self) -> None:
-        pass
-
-
 def _universe() -> tuple[list[str], pd.DataFrame, InstrumentTable, dict[str, str]]:
     rng = np.random.default_rng(42)
     symbols = [f"N{i:03d}" for i in range(NAMES)]
@@ -121,7 +88,7 @@ def _check_latency(max_age_secs: float) -> dict[str, Any]:
         portfolio.seed_position(s, int(Decimal(100_000) / px), px)  # ~0.2% of NAV each
     clock = SimClock(1_000_000_000)
     bus = MessageBus()
-    oms = OrderManager(clock, bus, table, Router(NullBroker()), None, PassThroughRisk())
+    oms = OrderManager(clock, bus, table, Router(RecordingBroker()), None, PassThroughRisk())
     limits = Limits().changed(
         {"throttle.max_orders": 10**7, "valuation.max_age_secs": max_age_secs}
     )
@@ -180,7 +147,7 @@ def _kill_switch(journal_path: Path | None) -> dict[str, Any]:
     clock = SimClock(1_000_000_000)
     bus = MessageBus()
     journal = Journal(SQLiteBackend(journal_path)) if journal_path else None
-    oms = OrderManager(clock, bus, table, Router(NullBroker()), journal, PassThroughRisk())
+    oms = OrderManager(clock, bus, table, Router(RecordingBroker()), journal, PassThroughRisk())
     for n in range(WORKING):
         spec = OrderSpec(
             ClientOrderId(f"W{n}"),

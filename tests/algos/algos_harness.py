@@ -15,7 +15,7 @@ from slipstream.algos.engine import AlgoEngine, ParentSummary
 from slipstream.algos.parent import ParentEvent
 from slipstream.algos.registry import make_parent
 from slipstream.algos.template import MarketInputs
-from slipstream.brokers.contract import AccountReport, EventSink, OrderStatusReport, PositionReport
+from slipstream.brokers.recording import RecordingBroker
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.ids import IdGenerator
@@ -23,7 +23,6 @@ from slipstream.model.enums import LiquiditySide, OrderStatus
 from slipstream.model.events import (
     OrderAccepted,
     OrderCancelled,
-    OrderEvent,
     OrderFilled,
 )
 from slipstream.model.instrument import InstrumentTable
@@ -57,58 +56,27 @@ class RecordingRisk:
         return Denial("position_limit", "parent denied by the test") if self.deny_parents else None
 
 
-class ScriptedVenue:
+class ScriptedVenue(RecordingBroker):
     """A venue double whose answers the test scripts (by hand or with clock delays)."""
 
-    name = "scripted"
-
     def __init__(self, clock: SimClock, ids: IdGenerator) -> None:
+        super().__init__("scripted")
         self.clock = clock
         self.ids = ids
-        self.sink: EventSink | None = None
-        self.requests: list[tuple[str, str]] = []
-        self.specs: dict[str, OrderSpec] = {}
         self.on_submit: Callable[[OrderSpec], None] | None = None
         self.on_cancel: Callable[[str], None] | None = None
 
-    # -- Broker contract -------------------------------------------------------------------
-    def connect(self, sink: EventSink) -> None:
-        self.sink = sink
-
     def submit(self, spec: OrderSpec) -> None:
-        self.requests.append(("submit", spec.client_order_id))
-        self.specs[spec.client_order_id] = spec
+        super().submit(spec)
         if self.on_submit is not None:
             self.on_submit(spec)
 
     def cancel(self, client_order_id: str) -> None:
-        self.requests.append(("cancel", client_order_id))
+        super().cancel(client_order_id)
         if self.on_cancel is not None:
             self.on_cancel(client_order_id)
 
-    def modify(self, client_order_id: str, quantity: int, limit: Any, stop: Any) -> None:
-        self.requests.append(("modify", client_order_id))
-
-    def query_order(self, client_order_id: str) -> OrderStatusReport | None:
-        return None
-
-    def open_orders(self) -> list[OrderStatusReport]:
-        return []
-
-    def positions(self) -> list[PositionReport]:
-        return []
-
-    def account(self) -> AccountReport:
-        return AccountReport(Decimal(0), Decimal(0), Decimal(0))
-
-    def close(self) -> None:
-        pass
-
     # -- scripting -------------------------------------------------------------------------
-    def emit(self, event: OrderEvent) -> None:
-        assert self.sink is not None
-        self.sink(event)
-
     def ack(self, cid: str) -> None:
         now = self.clock.timestamp_ns()
         self.emit(OrderAccepted(cid, now, now, f"V-{cid}"))  # type: ignore[arg-type]
@@ -136,12 +104,6 @@ class ScriptedVenue:
     def confirm_cancel(self, cid: str) -> None:
         now = self.clock.timestamp_ns()
         self.emit(OrderCancelled(cid, now, now, "cancelled"))  # type: ignore[arg-type]
-
-    def submitted(self) -> list[OrderSpec]:
-        return [self.specs[c] for kind, c in self.requests if kind == "submit"]
-
-    def cancels(self) -> list[str]:
-        return [c for kind, c in self.requests if kind == "cancel"]
 
 
 class Harness:

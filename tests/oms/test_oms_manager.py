@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from slipstream.brokers.contract import AccountReport, EventSink, OrderStatusReport, PositionReport
+from slipstream.brokers.recording import RecordingBroker
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.errors import BrokerUnavailableError, InputError, StateError
@@ -32,50 +32,11 @@ from slipstream.store.journal import Journal
 from slipstream.store.recovery import rebuild
 
 
-class RecordingBroker:
-    """Records requests; the test plays the venue by calling the sink."""
-
-    name = "rec"
-
-    def __init__(self, fail: bool = False) -> None:
-        self.requests: list[tuple[str, object]] = []
-        self.sink: EventSink | None = None
-        self.fail = fail
-
-    def connect(self, sink: EventSink) -> None:
-        self.sink = sink
+class FailingBroker(RecordingBroker):
+    """A venue that cannot be reached."""
 
     def submit(self, spec: OrderSpec) -> None:
-        if self.fail:
-            raise BrokerUnavailableError("venue down")
-        self.requests.append(("submit", spec.client_order_id))
-
-    def cancel(self, client_order_id: str) -> None:
-        self.requests.append(("cancel", client_order_id))
-
-    def modify(
-        self,
-        client_order_id: str,
-        quantity: int,
-        limit_price: Decimal | None,
-        stop_price: Decimal | None,
-    ) -> None:
-        self.requests.append(("modify", (client_order_id, quantity, limit_price)))
-
-    def query_order(self, client_order_id: str) -> OrderStatusReport | None:
-        return None
-
-    def open_orders(self) -> list[OrderStatusReport]:
-        return []
-
-    def positions(self) -> list[PositionReport]:
-        return []
-
-    def account(self) -> AccountReport:
-        return AccountReport(Decimal(0), Decimal(0), Decimal(0))
-
-    def close(self) -> None:
-        pass
+        raise BrokerUnavailableError("venue down")
 
 
 class DenyAbove:
@@ -223,7 +184,7 @@ def test_cancel_and_modify_go_to_the_venue_the_order_went_to(setup) -> None:  # 
 
 
 def test_broker_refusing_the_request_rejects_the_order(instruments: InstrumentTable) -> None:
-    oms = OrderManager(SimClock(0), MessageBus(), instruments, Router(RecordingBroker(fail=True)))
+    oms = OrderManager(SimClock(0), MessageBus(), instruments, Router(FailingBroker()))
     order = oms.submit(SubmitOrder(1, _spec("a")))
     assert order.status is OrderStatus.REJECTED
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slipstream.brokers.contract import AccountReport, EventSink, OrderStatusReport, PositionReport
+from slipstream.brokers.recording import RecordingBroker
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.ids import ClientOrderId
@@ -149,41 +149,3 @@ def only(*checks: str) -> dict[str, Any]:
 
     off = [c for c in CHECK_NAMES if c not in checks and c != "trading_state"]
     return {"checks.disabled": off}
-
-
-class RecordingBroker:
-    """A venue that records what reaches it and acknowledges cancels at once."""
-
-    name = "rec"
-
-    def __init__(self) -> None:
-        self.submitted: list[OrderSpec] = []
-        self.cancels: list[str] = []
-        self.sink: EventSink | None = None
-
-    def connect(self, sink: EventSink) -> None:
-        self.sink = sink
-
-    def submit(self, spec: OrderSpec) -> None:
-        self.submitted.append(spec)
-
-    def cancel(self, client_order_id: str) -> None:
-        self.cancels.append(client_order_id)
-
-    def modify(self, client_order_id: str, quantity: int, limit_price: Any, stop: Any) -> None:
-        pass
-
-    def query_order(self, client_order_id: str) -> OrderStatusReport | None:
-        return None
-
-    def open_orders(self) -> list[OrderStatusReport]:
-        return []
-
-    def positions(self) -> list[PositionReport]:
-        return []
-
-    def account(self) -> AccountReport:
-        return AccountReport(Decimal(0), Decimal(0), Decimal(0))
-
-    def close(self) -> None:
-        pass

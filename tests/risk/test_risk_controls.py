@@ -278,7 +278,7 @@ def test_kill_switch_halts_pauses_and_cancels_every_working_order() -> None:
     assert report.cancels_sent == 50 and report.cancel_failures == 0 and report.algos_paused
     assert report.already_cancelling == 0
     assert algos.paused == 1
-    assert sorted(broker.cancels) == sorted(f"W{i}" for i in range(50))
+    assert sorted(broker.cancels()) == sorted(f"W{i}" for i in range(50))
     assert all(o.status is OrderStatus.PENDING_CANCEL for o in oms.store.working())
     assert r.engine.state is TradingState.HALTED
     (activated,) = [e for e in r.events if isinstance(e, KillSwitchActivated)]
@@ -292,8 +292,8 @@ def test_kill_switch_pauses_algorithms_before_it_cancels() -> None:
     r.engine.attach(algos=Algos(oms, ("W0", "W1")))  # their pause cancels two children
     report = r.engine.kill_switch(OFFICER, "runaway algo")
     assert (report.cancels_sent, report.already_cancelling) == (4, 2)
-    assert broker.cancels[:2] == ["W0", "W1"]  # the algorithms went first
-    assert sorted(broker.cancels) == [f"W{i}" for i in range(6)]
+    assert broker.cancels()[:2] == ["W0", "W1"]  # the algorithms went first
+    assert sorted(broker.cancels()) == [f"W{i}" for i in range(6)]
 
 
 def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
@@ -305,7 +305,7 @@ def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
         limits={"order.max_quantity": 1000},
     )
     report = r.engine.kill_switch(OFFICER, "flatten the book", flatten=True)
-    sent = [s for s in broker.submitted if s.client_order_id in report.flatten_orders]
+    sent = [s for s in broker.submitted() if s.client_order_id in report.flatten_orders]
     assert [(s.symbol, s.side, s.quantity) for s in sent] == [
         ("AAA", Side.SELL, 1000),
         ("AAA", Side.SELL, 1000),
@@ -319,7 +319,7 @@ def test_kill_switch_flatten_sends_closing_orders_that_pass_in_halted() -> None:
 def test_automatic_halt_can_run_the_kill_switch() -> None:
     r, _oms, broker = _oms_rig(5, marks={"CCC": "50"}, limits={"auto_halt.kill_switch": True})
     r.engine.on_position_break(PositionBreak("CCC", 10, 0, T0))
-    assert len(broker.cancels) == 5
+    assert len(broker.cancels()) == 5
     assert [e.trigger for e in changes(r)] == ["auto:position_break"]
 
 
@@ -357,7 +357,7 @@ def test_kill_switch_counts_cancels_the_broker_refuses_and_carries_on() -> None:
         r.oms.submit(SubmitOrder(T0, order("CCC", "buy", 10, limit="50.00", cid=f"W{i}")))
     report = r.engine.kill_switch(OFFICER, "gateway trouble")
     assert (report.cancels_sent, report.cancel_failures) == (3, 2)
-    assert sorted(broker.cancels) == ["W0", "W2", "W4"]
+    assert sorted(broker.cancels()) == ["W0", "W2", "W4"]
     assert r.engine.state is TradingState.HALTED
 
 

@@ -81,7 +81,7 @@ def test_every_order_at_the_venue_has_a_passing_risk_decision(actions: list[tupl
             oms.submit(SubmitOrder(now, spec))
             placed.append(spec.client_order_id)
         elif kind == "fill":
-            sent = broker.submitted
+            sent = broker.submitted()
             if sent:
                 spec = sent[act[1] % len(sent)]
                 live = oms.store.get(spec.client_order_id)
@@ -122,7 +122,7 @@ def test_every_order_at_the_venue_has_a_passing_risk_decision(actions: list[tupl
         rec.client_order_id: i for i, rec in enumerate(records) if isinstance(rec, OrderSubmitted)
     }
     denied = {rec.client_order_id for rec in records if isinstance(rec, OrderDenied)}
-    at_venue = [spec.client_order_id for spec in broker.submitted]
+    at_venue = [spec.client_order_id for spec in broker.submitted()]
     assert len(at_venue) == len(set(at_venue))
     for coid in at_venue:
         assert coid in approved_at, f"{coid} reached the venue without a risk decision"
