@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from slipstream.cli.main import add_json_flag
+from slipstream.cli.main import add_json_flag, add_state_flag
 from slipstream.cli.output import table, to_json
 from slipstream.cli.session_view import render_text
 from slipstream.demo.data import DEMO_DATE
 from slipstream.demo.run import manifest, run_demo
 from slipstream.paths import out_dir
-from slipstream.risk.state import DEFAULT_STATE_FILE
 from slipstream.tca.report import summary_rows
 
 
@@ -41,13 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="output folder (default out/demo, or out/demo-tiger with --broker tiger-local)",
     )
-    p.add_argument(
-        "--state",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        metavar="FILE",
-        help=f"trading state set by `slipstream halt/resume` (default {DEFAULT_STATE_FILE})",
-    )
+    add_state_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
 

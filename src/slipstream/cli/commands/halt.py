@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
-from slipstream.cli.main import add_json_flag
+from slipstream.cli.main import add_json_flag, add_state_flag
 from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
 from slipstream.risk.state import (
-    DEFAULT_STATE_FILE,
     RISK_OFFICER,
     StateTrigger,
     User,
@@ -33,12 +31,7 @@ def add_state_arguments(p: argparse.ArgumentParser) -> None:
         default=RISK_OFFICER,
         help=f"the user's role; only {RISK_OFFICER} may change the state (default {RISK_OFFICER})",
     )
-    p.add_argument(
-        "--state",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        help=f"trading state file (default {DEFAULT_STATE_FILE})",
-    )
+    add_state_flag(p)
     add_json_flag(p)
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from slipstream.cli.main import add_json_flag
+from slipstream.cli.main import add_json_flag, add_state_flag
 from slipstream.cli.output import table, to_json
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import LiveClock
@@ -31,7 +31,6 @@ from slipstream.risk.data import daily_returns, equal_weight_returns
 from slipstream.risk.engine import RiskEngine
 from slipstream.risk.report import risk_report
 from slipstream.risk.setup import build_risk_engine, load_portfolio
-from slipstream.risk.state import DEFAULT_STATE_FILE
 
 _ORDER_KEYS = (
     "symbol",
@@ -153,12 +152,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.add_argument(
             "--limits", type=Path, default=None, help="limits TOML (default: built-in)"
         )
-        sub.add_argument(
-            "--state",
-            type=Path,
-            default=DEFAULT_STATE_FILE,
-            help=f"trading state file (default {DEFAULT_STATE_FILE})",
-        )
+        add_state_flag(sub)
         add_json_flag(sub)
     check.set_defaults(func=run_check)
     report.set_defaults(func=run_report)

@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from slipstream.cli.main import add_json_flag
+from slipstream.cli.main import add_json_flag, add_state_flag
 from slipstream.cli.output import to_json
 from slipstream.cli.session_view import render_text
 from slipstream.core.errors import InputError
@@ -19,7 +19,6 @@ from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.engine import RiskEngine
 from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
-from slipstream.risk.state import DEFAULT_STATE_FILE
 from slipstream.session import run_session, summarize
 
 
@@ -60,13 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--limits", type=Path, metavar="FILE", help="risk limits (TOML; default limits if omitted)"
     )
-    p.add_argument(
-        "--state",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        metavar="FILE",
-        help=f"trading state set by `slipstream halt/resume` (default {DEFAULT_STATE_FILE})",
-    )
+    add_state_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
 
