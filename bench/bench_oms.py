@@ -72,9 +72,17 @@ def run() -> list[dict[str, Any]]:
                 }
             )
             rows.append(
-                {"name": f"submit→fill latency p50, {label}", "value": median["p50_us"], "unit": "µs"}
+                {
+                    "name": f"submit→fill latency p50, {label}",
+                    "value": median["p50_us"],
+                    "unit": "µs",
+                }
             )
             rows.append(
-                {"name": f"submit→fill latency p99, {label}", "value": median["p99_us"], "unit": "µs"}
+                {
+                    "name": f"submit→fill latency p99, {label}",
+                    "value": median["p99_us"],
+                    "unit": "µs",
+                }
             )
     return rows
