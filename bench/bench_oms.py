@@ -3,6 +3,8 @@
 Every order goes command → OMS → risk hook → journal (SQLite on disk, WAL, group commit) →
 router → simulated venue → fill → positions, alternating buy and sell on one instrument.
 This is the workload quoted for NautilusTrader (2,695 orders/s) and vn.py (2,160 orders/s).
+Wall-clock throughput is the headline; orders per CPU-second (all threads of the process) is
+reported beside it because it is far less sensitive to other work on a shared machine.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _run_once(journal: Path | None) -> dict[str, Any]:
     bid, ask = Decimal("185.10"), Decimal("185.12")
     latencies: list[int] = []
     sides = (Side.BUY, Side.SELL)
-    start = time.perf_counter_ns()
+    start, cpu_start = time.perf_counter_ns(), time.process_time_ns()
     for i in range(ORDERS):
         ts = 1_000_000 * (i + 1)
         node.run([QuoteTick("IBM", bid, ask, 500, 500, ts)])
@@ -41,11 +43,13 @@ def _run_once(journal: Path | None) -> dict[str, Any]:
         latencies.append(time.perf_counter_ns() - t0)
     node.finish()
     elapsed = time.perf_counter_ns() - start
+    cpu = time.process_time_ns() - cpu_start
     filled = sum(1 for o in node.oms.store if o.status is OrderStatus.FILLED)
     node.close()
     latencies.sort()
     return {
         "orders_per_s": ORDERS / (elapsed / 1e9),
+        "orders_per_cpu_s": ORDERS / (cpu / 1e9),
         "p50_us": latencies[len(latencies) // 2] / 1e3,
         "p99_us": latencies[int(len(latencies) * 0.99)] / 1e3,
         "mean_us": statistics.fmean(latencies) / 1e3,
@@ -69,6 +73,13 @@ def run() -> list[dict[str, Any]]:
                     "value": median["orders_per_s"],
                     "unit": "orders/s",
                     **median,
+                }
+            )
+            rows.append(
+                {
+                    "name": f"orders per CPU-second, {label}",
+                    "value": median["orders_per_cpu_s"],
+                    "unit": "orders/cpu-s",
                 }
             )
             rows.append(
