@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from bench.timing import per_call_us
 from slipstream.algos.engine import AlgoEngine, ParentState
 from slipstream.algos.implementation_shortfall import urgency_trajectory
 from slipstream.algos.registry import make_parent
@@ -68,19 +69,6 @@ def _twap_children_per_second(interval_secs: int) -> dict[str, Any]:
     }
 
 
-def _per_call_us(fn: Callable[[], Any], calls: int) -> dict[str, float]:
-    """Return the median and p99 of per-call times over 20 batches, in microseconds."""
-    batches = []
-    per_batch = max(1, calls // 20)
-    for _ in range(20):
-        start = time.perf_counter_ns()
-        for _ in range(per_batch):
-            fn()
-        batches.append((time.perf_counter_ns() - start) / per_batch / 1000)
-    batches.sort()
-    return {"p50": batches[len(batches) // 2], "p99": batches[-1]}
-
-
 def run() -> list[dict[str, Any]]:
     """Return the throughput and the schedule timings as bench rows."""
     # Once per slice (a classic TWAP timer, as in the quoted figure), then the default 10 s
@@ -104,6 +92,6 @@ def run() -> list[dict[str, Any]]:
         ),
     ]
     for name, fn, calls in cases:
-        timing = _per_call_us(fn, calls)
+        timing = per_call_us(fn, calls)
         rows.append({"name": name, "value": timing["p50"], "unit": "us", **timing})
     return rows

@@ -3,44 +3,31 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from bench.timing import per_call_us
 from slipstream.impact import Almgren2005Impact, AlmgrenChriss, IStarImpact, SquareRootImpact
 from slipstream.marketdata.liquidity import LiquidityState
 from slipstream.marketdata.profiles import volume_profile
 from slipstream.model.market import TradeTick
 
 
-def _per_call_us(fn: Callable[[], Any], calls: int) -> dict[str, float]:
-    """Return the median and p99 of per-call times over 20 batches, in microseconds."""
-    batches = []
-    per_batch = max(1, calls // 20)
-    for _ in range(20):
-        start = time.perf_counter_ns()
-        for _ in range(per_batch):
-            fn()
-        batches.append((time.perf_counter_ns() - start) / per_batch / 1000)
-    batches.sort()
-    return {"p50": batches[len(batches) // 2], "p99": batches[-1]}
-
-
 def run() -> list[dict[str, Any]]:
     """Return the timings as bench rows."""
     rows: list[dict[str, Any]] = []
     for model in (SquareRootImpact.calibrated(), IStarImpact(), Almgren2005Impact(250.0)):
-        timing = _per_call_us(lambda m=model: m.cost_bps(50_000, 4e6, 0.012, 0.1, 0.25), 200_000)
+        timing = per_call_us(lambda m=model: m.cost_bps(50_000, 4e6, 0.012, 0.1, 0.25), 200_000)
         rows.append(
             {"name": f"{model.name} cost_bps", "value": timing["p50"], "unit": "us", **timing}
         )
     ac = AlmgrenChriss(0.95, 2.5e-6, 2.5e-7, 0.0625)
-    timing = _per_call_us(lambda: ac.optimal_trajectory(1e6, 1.0, 50, 1e-6), 20_000)
+    timing = per_call_us(lambda: ac.optimal_trajectory(1e6, 1.0, 50, 1e-6), 20_000)
     rows.append(
         {"name": "almgren_chriss trajectory N=50", "value": timing["p50"], "unit": "us", **timing}
     )
     profile = volume_profile("IBM")
-    timing = _per_call_us(lambda: profile.fraction_between(36_000, 39_600), 200_000)
+    timing = per_call_us(lambda: profile.fraction_between(36_000, 39_600), 200_000)
     rows.append(
         {"name": "volume profile fraction_between", "value": timing["p50"], "unit": "us", **timing}
     )
