@@ -106,8 +106,8 @@ class OrderManager:
             reason = denial.reason
             self._fold(OrderDenied(spec.client_order_id, now, now, denial.check, reason))
             return order
-        gate = getattr(self.risk, "name", type(self.risk).__name__)
-        self._record(RiskApproved(spec.client_order_id, str(gate), now, now), now)
+        gate = str(getattr(self.risk, "name", type(self.risk).__name__))
+        self._record(RiskApproved(spec.client_order_id, gate, now, now), now)
         if self._router is None:
             raise StateError("no broker is configured to send orders to")
         venue = self._router.venue_for(spec)
@@ -175,7 +175,7 @@ class OrderManager:
                 return
             self._anomaly(event, f"{trigger.value} not allowed from {order.status.value}")
             return
-        self._fold(event)
+        self._fold(event, order=order)
 
     def replay(self, records: Iterable[Any]) -> None:
         """Rebuild state from journal records through the same fold as live trading."""
@@ -194,8 +194,8 @@ class OrderManager:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _fold(self, event: OrderEvent, journal: bool = True) -> None:
-        order = self.store.get(event.client_order_id)
+    def _fold(self, event: OrderEvent, journal: bool = True, order: Order | None = None) -> None:
+        order = order or self.store.get(event.client_order_id)
         if order is None:
             return
         if journal:
