@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from slipstream.core.ids import ClientOrderId
+from slipstream.core.records import fast_frozen_init
 from slipstream.model.orders_spec import OrderSpec
 
 
@@ -16,6 +17,7 @@ class Command:
     ts_init: int
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SubmitOrder(Command):
     """Place a new order. ``spec.client_order_id`` is the idempotency key."""
@@ -23,6 +25,7 @@ class SubmitOrder(Command):
     spec: OrderSpec
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CancelOrder(Command):
     """Cancel a working order."""
@@ -31,6 +34,7 @@ class CancelOrder(Command):
     reason: str = "user"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class ModifyOrder(Command):
     """Change quantity and/or prices of a working order (None keeps the current value)."""

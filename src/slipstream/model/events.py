@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from slipstream.core.ids import ClientOrderId
+from slipstream.core.records import fast_frozen_init
 from slipstream.model.enums import LiquiditySide, Side
 from slipstream.model.orders_spec import OrderSpec
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderEvent:
     """Base of every order event."""
@@ -29,6 +31,7 @@ class OrderEvent:
         return self.client_order_id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderInitialized(OrderEvent):
     """The OMS created the order from a command."""
@@ -36,6 +39,7 @@ class OrderInitialized(OrderEvent):
     spec: OrderSpec
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderDenied(OrderEvent):
     """Pre-trade risk refused the order; ``check`` is the stable reason code."""
@@ -44,6 +48,7 @@ class OrderDenied(OrderEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderSubmitted(OrderEvent):
     """The order was handed to the router for a venue."""
@@ -51,6 +56,7 @@ class OrderSubmitted(OrderEvent):
     venue: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderAccepted(OrderEvent):
     """The venue acknowledged the order."""
@@ -58,6 +64,7 @@ class OrderAccepted(OrderEvent):
     venue_order_id: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderRejected(OrderEvent):
     """The venue refused the order."""
@@ -65,16 +72,19 @@ class OrderRejected(OrderEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderPendingCancel(OrderEvent):
     """A cancel was sent; the venue has not confirmed it yet."""
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderPendingReplace(OrderEvent):
     """A modify was sent; the venue has not confirmed it yet."""
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderCancelRejected(OrderEvent):
     """The venue refused a cancel (e.g. the order had already filled)."""
@@ -82,6 +92,7 @@ class OrderCancelRejected(OrderEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderModifyRejected(OrderEvent):
     """The venue refused a modify."""
@@ -89,6 +100,7 @@ class OrderModifyRejected(OrderEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderUpdated(OrderEvent):
     """The venue applied a modify: new quantity and/or prices."""
@@ -98,6 +110,7 @@ class OrderUpdated(OrderEvent):
     stop_price: Decimal | None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderTriggered(OrderEvent):
     """A stop, stop-limit or trailing stop was triggered at ``trigger_price``."""
@@ -105,6 +118,7 @@ class OrderTriggered(OrderEvent):
     trigger_price: Decimal
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderFilled(OrderEvent):
     """An execution. ``trade_id`` is unique per execution and makes duplicates harmless."""
@@ -119,6 +133,7 @@ class OrderFilled(OrderEvent):
     liquidity: LiquiditySide
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderCancelled(OrderEvent):
     """The venue confirmed the cancel; no more fills."""
@@ -126,6 +141,7 @@ class OrderCancelled(OrderEvent):
     reason: str
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderExpired(OrderEvent):
     """The order's time in force ran out."""

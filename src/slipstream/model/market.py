@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from slipstream.core.records import fast_frozen_init
 
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class QuoteTick:
     """Top of book: best bid and ask with their sizes."""
@@ -26,6 +29,7 @@ class QuoteTick:
         return (self.bid + self.ask) / 2
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TradeTick:
     """A print on the tape. ``aggressor`` is +1 buyer-initiated, -1 seller, 0 unknown."""
@@ -37,6 +41,7 @@ class TradeTick:
     aggressor: int = 0
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Bar:
     """An OHLCV bar; ``ts_event`` is the bar's *end* (when it became known)."""
@@ -51,6 +56,7 @@ class Bar:
     interval_ns: int = 60_000_000_000
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class BookLevel:
     """One price level of a book side."""

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from slipstream.core.errors import OrderInputError
 from slipstream.core.ids import ClientOrderId
+from slipstream.core.records import fast_frozen_init
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import Instrument
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderSpec:
     """Everything needed to place an order.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slipstream.core.records import fast_frozen_init
 
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class RiskApproved:
     """Pre-trade risk passed ``client_order_id``; written before the order is submitted."""
@@ -15,6 +18,7 @@ class RiskApproved:
     ts_init: int
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class EventAnomaly:
     """A broker event that could not be applied (not a duplicate, not merely late).
