@@ -21,7 +21,8 @@ class MessageBus:
     def __init__(self) -> None:
         self._catch_all: list[Handler] = []
         self._by_type: dict[type, list[tuple[str | None, Handler]]] = {}
-        self._dispatch_cache: dict[type, list[tuple[str | None, Handler]]] = {}
+        # Event class -> (its typed subscriptions in delivery order, whether any is keyed).
+        self._dispatch_cache: dict[type, tuple[list[tuple[str | None, Handler]], bool]] = {}
 
     def subscribe_all(self, handler: Handler) -> None:
         """Call ``handler`` for every event, before any typed subscriber."""
@@ -40,21 +41,26 @@ class MessageBus:
         self._by_type[event_type] = [(k, h) for k, h in subs if h != handler]
         self._dispatch_cache.clear()
 
-    def _handlers_for(self, event_type: type) -> list[tuple[str | None, Handler]]:
+    def _handlers_for(self, event_type: type) -> tuple[list[tuple[str | None, Handler]], bool]:
         cached = self._dispatch_cache.get(event_type)
         if cached is None:
-            cached = []
+            handlers: list[tuple[str | None, Handler]] = []
             for klass in event_type.__mro__:
-                cached.extend(self._by_type.get(klass, ()))
-            self._dispatch_cache[event_type] = cached
+                handlers.extend(self._by_type.get(klass, ()))
+            keyed = any(key is not None for key, _ in handlers)
+            cached = self._dispatch_cache[event_type] = (handlers, keyed)
         return cached
 
     def publish(self, event: object) -> None:
         """Deliver ``event`` to catch-all subscribers, then to matching typed subscribers."""
         for handler in self._catch_all:
             handler(event)
-        handlers = self._handlers_for(type(event))
-        if not handlers:
+        # One dict read per event on the hot path; the MRO walk runs once per event class.
+        cached = self._dispatch_cache.get(type(event))
+        handlers, keyed = cached if cached is not None else self._handlers_for(type(event))
+        if not keyed:  # nobody filters by key: skip reading the event's ``bus_key``
+            for _, handler in handlers:
+                handler(event)
             return
         event_key = getattr(event, "bus_key", None)
         for key, handler in handlers:

@@ -120,11 +120,13 @@ def encode_batch(items: list[tuple[str, int, object]]) -> bytes:
     """
     kinds: dict[str, int] = {}
     rows = []
+    encoders = _VALUES  # read the per-class encoder inline: one dict lookup, no extra call
     for kind, ts_init, record in items:
         index = kinds.get(kind)
         if index is None:
             index = kinds[kind] = len(kinds)
-        rows.append((index, ts_init, _values_encoder(type(record))(record)))
+        encoder = encoders.get(type(record)) or _values_encoder(type(record))
+        rows.append((index, ts_init, encoder(record)))
     try:
         return orjson.dumps({"kinds": list(kinds), "records": rows}, default=_default)
     except TypeError as exc:
