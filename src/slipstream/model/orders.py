@@ -194,7 +194,7 @@ class Order:
 
     def apply(self, event: OrderEvent) -> None:
         """Fold ``event`` into the order: check identity, advance the table, then mutate."""
-        if event.client_order_id != self.client_order_id:
+        if event.client_order_id != self.spec.client_order_id:  # the property, read directly
             raise InvalidTransitionError(
                 "client_order_id",
                 event.client_order_id,
