@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from decimal import Decimal
 
@@ -258,20 +257,7 @@ def test_params_from_text() -> None:
 )
 def test_parent_accepted_round_trips_through_the_journal(algo: str, params: dict[str, str]) -> None:
     parent = make_parent("P9", "IBM", "sell", 1200, algo, 5, 10**12, "high", "185.55", params)
-    event = ParentAccepted(
-        parent.parent_id,
-        7,
-        7,
-        parent.symbol,
-        parent.side,
-        parent.quantity,
-        parent.algo,
-        parent.start_ns,
-        parent.end_ns,
-        parent.urgency,
-        parent.limit_price,
-        dataclasses.asdict(parent.params),
-    )
+    event = ParentAccepted.of(parent, 7)
     back = decode(*encode(event))
     # JSON has no tuples (a VWAP profile comes back as a list); the rebuilt parent is exact.
     assert parent_from_accepted(back) == parent

@@ -20,7 +20,6 @@ Parent lifecycle::
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -361,21 +360,7 @@ class AlgoEngine:
         for hook, by_symbol in self._hooked.items():
             if getattr(type(runtime.algo), hook) is not getattr(ExecAlgorithm, hook):
                 by_symbol.setdefault(parent.symbol, []).append(runtime)
-        accepted = ParentAccepted(
-            parent.parent_id,
-            now,
-            now,
-            parent.symbol,
-            parent.side,
-            parent.quantity,
-            parent.algo,
-            parent.start_ns,
-            parent.end_ns,
-            parent.urgency,
-            parent.limit_price,
-            dataclasses.asdict(parent.params),
-        )
-        self.bus.publish(accepted)
+        self.bus.publish(ParentAccepted.of(parent, now))
         runtime.algo.on_start()
         return runtime.summary()
 

@@ -9,6 +9,7 @@ never holds a parent it cannot work. Lifecycle events are published on the bus k
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -78,6 +79,24 @@ class ParentAccepted(ParentEvent):
     urgency: float
     limit_price: Decimal | None
     params: dict[str, Any]
+
+    @classmethod
+    def of(cls, parent: ParentOrder, ts_ns: int) -> ParentAccepted:
+        """Return the event recording that ``parent`` was accepted at ``ts_ns``."""
+        return cls(
+            parent.parent_id,
+            ts_ns,
+            ts_ns,
+            parent.symbol,
+            parent.side,
+            parent.quantity,
+            parent.algo,
+            parent.start_ns,
+            parent.end_ns,
+            parent.urgency,
+            parent.limit_price,
+            dataclasses.asdict(parent.params),
+        )
 
 
 @dataclass(frozen=True, slots=True)

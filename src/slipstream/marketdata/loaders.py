@@ -111,16 +111,22 @@ def _sort(records: list[MarketRecord], ts: Iterable[int]) -> list[MarketRecord]:
     return [records[i] for i in order.tolist()]
 
 
+def _read_frame(path: Path, fmt: str) -> tuple[FileContext, pd.DataFrame]:
+    """Read a CSV of format ``fmt`` with lower-cased headers, refusing missing columns."""
+    ctx = FileContext(path)
+    df = read_text_csv(ctx, text_columns=TEXT_COLUMNS[fmt])
+    df.columns = [c.strip().lower() for c in df.columns]
+    require_columns(ctx, df, FORMATS[fmt])
+    return ctx, df
+
+
 # --- simulate formats: ts,symbol,... -------------------------------------------------------
 
 
 def _sim_frame(
     path: Path, fmt: str, flt: LoadFilter
 ) -> tuple[FileContext, pd.DataFrame, list[str], IntArray]:
-    ctx = FileContext(path)
-    df = read_text_csv(ctx, text_columns=TEXT_COLUMNS[fmt])
-    df.columns = [c.strip().lower() for c in df.columns]
-    require_columns(ctx, df, FORMATS[fmt])
+    ctx, df = _read_frame(path, fmt)
     symbols = [s.upper() for s in texts(ctx, df, "symbol")]
     ts = timestamps_ns(ctx, df, "ts")
     check_sorted(ctx, ts, symbols, "ts")
@@ -205,10 +211,7 @@ def _lean_frame(
     path: Path, fmt: str, flt: LoadFilter
 ) -> tuple[FileContext, pd.DataFrame, list[str], IntArray]:
     """Return the kept rows of a LEAN file with their symbols and bar *start* times."""
-    ctx = FileContext(path)
-    df = read_text_csv(ctx, text_columns=TEXT_COLUMNS[fmt])
-    df.columns = [c.strip().lower() for c in df.columns]
-    require_columns(ctx, df, FORMATS[fmt])
+    ctx, df = _read_frame(path, fmt)
     symbols = [s.upper() for s in texts(ctx, df, "ticker")]
     dates = iso_dates(ctx, df, "date")
     ms = ints(ctx, df, "time_ms")
