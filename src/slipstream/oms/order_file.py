@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +23,7 @@ from slipstream.core.timestamps import parse_timestamp
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import InstrumentTable
 from slipstream.model.orders_spec import OrderSpec
+from slipstream.model.values import money, quantity
 
 REQUIRED = ("client_id", "symbol", "side", "quantity", "type", "submit_at")
 E = TypeVar("E", bound=Enum)
@@ -68,75 +69,50 @@ def _rows(path: Path) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
-def _enum(kind: type[E], field: str, value: str, where: str) -> E:
+def _enum(kind: type[E], field: str, value: str) -> E:
     try:
         return kind(value.strip().lower())
     except ValueError:
         allowed = "|".join(str(m.value) for m in kind)
-        raise OrderInputError(field, value, f"must be one of {allowed}", where=where) from None
+        raise InputError(field, value, f"must be one of {allowed}") from None
 
 
-def _decimal(field: str, value: str, where: str) -> Decimal | None:
-    if value == "":
-        return None
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise OrderInputError(field, value, "must be a decimal number", where=where) from None
-    if not result.is_finite():
-        raise OrderInputError(field, value, "must be finite", where=where)
-    return result
-
-
-def _quantity(value: str, where: str) -> int:
-    try:
-        dec = Decimal(value)
-    except InvalidOperation:
-        raise OrderInputError(
-            "quantity", value, "must be a whole number of shares > 0", where=where
-        ) from None
-    if not dec.is_finite() or dec != dec.to_integral_value() or dec <= 0:
-        raise OrderInputError(
-            "quantity", value, "must be a whole number of shares > 0", where=where
-        )
-    return int(dec)
+def _decimal(field: str, value: str) -> Decimal | None:
+    return money(value, field) if value else None
 
 
 def parse_row(row: dict[str, str], where: str, instruments: InstrumentTable) -> TimedOrder:
     """Return the validated order of one row (``where`` names the row in errors)."""
+    try:
+        return _parse_row(row, instruments)
+    except InputError as exc:
+        raise OrderInputError(exc.field, exc.value, exc.rule, where=where) from None
+
+
+def _parse_row(row: dict[str, str], instruments: InstrumentTable) -> TimedOrder:
     for column in REQUIRED:
         if not row.get(column):
-            raise OrderInputError(column, row.get(column), "is required", where=where)
+            raise InputError(column, row.get(column), "is required")
     symbol = row["symbol"].upper()
     if symbol not in instruments:
-        raise OrderInputError(
-            "symbol",
-            row["symbol"],
-            "is not a known instrument (no market data for it)",
-            where=where,
+        raise InputError(
+            "symbol", row["symbol"], "is not a known instrument (no market data for it)"
         )
-    try:
-        submit_at = parse_timestamp(row["submit_at"], "submit_at")
-    except InputError as exc:
-        raise OrderInputError("submit_at", row["submit_at"], exc.rule, where=where) from None
     spec = OrderSpec(
         client_order_id=ClientOrderId(row["client_id"]),
         symbol=symbol,
-        side=_enum(Side, "side", row["side"], where),
-        quantity=_quantity(row["quantity"], where),
-        order_type=_enum(OrderType, "type", row["type"], where),
-        time_in_force=_enum(TimeInForce, "time_in_force", row.get("time_in_force") or "day", where),
-        limit_price=_decimal("limit_price", row.get("limit_price", ""), where),
-        stop_price=_decimal("stop_price", row.get("stop_price", ""), where),
-        trail_amount=_decimal("trail_amount", row.get("trail_amount", ""), where),
-        trail_bps=_decimal("trail_bps", row.get("trail_bps", ""), where),
-        trigger_source=_enum(TriggerSource, "trigger", row.get("trigger") or "last", where),
+        side=_enum(Side, "side", row["side"]),
+        quantity=quantity(row["quantity"]),
+        order_type=_enum(OrderType, "type", row["type"]),
+        time_in_force=_enum(TimeInForce, "time_in_force", row.get("time_in_force") or "day"),
+        limit_price=_decimal("limit_price", row.get("limit_price", "")),
+        stop_price=_decimal("stop_price", row.get("stop_price", "")),
+        trail_amount=_decimal("trail_amount", row.get("trail_amount", "")),
+        trail_bps=_decimal("trail_bps", row.get("trail_bps", "")),
+        trigger_source=_enum(TriggerSource, "trigger", row.get("trigger") or "last"),
     )
-    try:
-        spec.validate(instruments.get(symbol))
-    except InputError as exc:
-        raise OrderInputError(exc.field, exc.value, exc.rule, where=where) from None
-    return TimedOrder(submit_at, spec)
+    spec.validate(instruments.get(symbol))
+    return TimedOrder(parse_timestamp(row["submit_at"], "submit_at"), spec)
 
 
 def read_orders(path: Path, instruments: InstrumentTable) -> list[TimedOrder]:
