@@ -15,6 +15,7 @@ from typing import Any
 
 from slipstream.core.timestamps import format_ts
 from slipstream.model.commands import SubmitOrder
+from slipstream.model.enums import OrderStatus
 from slipstream.model.events import OrderDenied, OrderFilled
 from slipstream.model.market import MarketRecord
 from slipstream.model.orders import Order
@@ -129,6 +130,16 @@ class SessionSummary:
         }
 
 
+def children_fill(children: Iterable[Order]) -> tuple[int, Decimal | None]:
+    """Return the shares filled across ``children`` and their average price (4 places)."""
+    filled, value = 0, Decimal(0)
+    for child in children:
+        if child.filled_qty and child.avg_px is not None:
+            filled += child.filled_qty
+            value += child.avg_px * child.filled_qty
+    return filled, (value / filled).quantize(Decimal("0.0001")) if filled else None
+
+
 def parent_rows(orders: Iterable[Order]) -> list[dict[str, Any]]:
     """Return one row per parent order, aggregated over its children."""
     groups: dict[str, list[Order]] = {}
@@ -137,18 +148,17 @@ def parent_rows(orders: Iterable[Order]) -> list[dict[str, Any]]:
             groups.setdefault(order.spec.parent_id, []).append(order)
     rows = []
     for parent_id, children in groups.items():
-        filled = sum(c.filled_qty for c in children)
-        value = sum(((c.avg_px or Decimal(0)) * c.filled_qty for c in children), Decimal(0))
+        filled, avg_price = children_fill(children)
         rows.append(
             {
                 "parent_id": parent_id,
                 "symbol": children[0].spec.symbol,
                 "side": children[0].spec.side.value,
                 "children": len(children),
-                "denied_children": sum(1 for c in children if c.status.value == "denied"),
+                "denied_children": sum(1 for c in children if c.status is OrderStatus.DENIED),
                 "filled": filled,
-                "avg_price": (value / filled).quantize(Decimal("0.0001")) if filled else None,
-                "fills": sum(len(fill_rows(c)) for c in children),
+                "avg_price": avg_price,
+                "fills": sum(isinstance(e, OrderFilled) for c in children for e in c.events),
             }
         )
     return rows

@@ -29,7 +29,7 @@ from slipstream.model.instrument import InstrumentTable
 from slipstream.node import SimNode, SimSettings
 from slipstream.oms.order_file import TimedOrder
 from slipstream.risk.setup import build_risk_engine
-from slipstream.session import SessionSummary, run_session, summarize
+from slipstream.session import SessionSummary, children_fill, run_session, summarize
 from slipstream.tca.report import TcaResult, build_tca_report
 
 CASH = Decimal(100_000_000)
@@ -98,11 +98,9 @@ def _overlay_rows(on: SimNode, off: SimNode, parents: list[ParentOrder]) -> list
     for parent in parents:
         row: dict[str, Any] = {"parent": parent.parent_id, "side": parent.side.value}
         for label, node in (("off", off), ("on", on)):
-            children = node.oms.store.children_of(parent.parent_id)
-            qty = sum(c.filled_qty for c in children)
-            value = sum(((c.avg_px or Decimal(0)) * c.filled_qty for c in children), Decimal(0))
-            row[f"filled_{label}"] = qty
-            row[f"avg_px_{label}"] = (value / qty).quantize(Decimal("0.0001")) if qty else None
+            filled, avg_px = children_fill(node.oms.store.children_of(parent.parent_id))
+            row[f"filled_{label}"] = filled
+            row[f"avg_px_{label}"] = avg_px
         if row["avg_px_on"] is not None and row["avg_px_off"] is not None:
             diff = (row["avg_px_on"] - row["avg_px_off"]) * parent.side.sign
             row["overlay_cost_bps"] = round(float(diff / row["avg_px_off"]) * 1e4, 2)

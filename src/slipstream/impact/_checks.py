@@ -31,3 +31,8 @@ def fraction(field: str, value: float, where: str) -> float:
     if not (0.0 < value <= 1.0):
         raise InputError(field, value, "must lie in (0, 1]", where=where)
     return value
+
+
+def size_of_adv(quantity: float, adv: float, where: str) -> float:
+    """Return ``quantity / adv`` once both are checked finite and > 0 (every forecast's input)."""
+    return positive("quantity", quantity, where) / positive("adv", adv, where)

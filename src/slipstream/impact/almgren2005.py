@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slipstream.impact._checks import fraction, positive
+from slipstream.impact._checks import fraction, positive, size_of_adv
 
 GAMMA_2005 = 0.314
 ETA_2005 = 0.142
@@ -102,12 +102,11 @@ class Almgren2005Impact:
         horizon_days: float,
     ) -> float:
         """Return the realized cost ``J`` in bps; the speed enters through ``horizon_days``."""
-        positive("quantity", quantity, _WHERE)
-        positive("adv", adv, _WHERE)
+        size_adv = size_of_adv(quantity, adv, _WHERE)
         fraction("participation", participation, _WHERE)
         return almgren2005(
             sigma_daily,
-            quantity / adv,
+            size_adv,
             horizon_days,
             self.turnover_ratio,
             gamma=self.gamma,

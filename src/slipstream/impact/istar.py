@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from slipstream.core.errors import InputError
-from slipstream.impact._checks import fraction, positive
+from slipstream.impact._checks import fraction, positive, size_of_adv
 
 _WHERE = "istar"
 TRADING_DAYS_PER_YEAR = 252
@@ -87,12 +87,11 @@ class IStarImpact:
         horizon_days: float,
     ) -> float:
         """Return the market impact ``MI`` in bps; the speed enters through ``participation``."""
-        positive("quantity", quantity, _WHERE)
-        positive("adv", adv, _WHERE)
+        size_adv = size_of_adv(quantity, adv, _WHERE)
         positive("sigma_daily", sigma_daily, _WHERE)
         positive("horizon_days", horizon_days, _WHERE)
         return istar(
-            quantity / adv,
+            size_adv,
             sigma_daily * math.sqrt(TRADING_DAYS_PER_YEAR),
             participation,
             self.a1,

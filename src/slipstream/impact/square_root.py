@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from slipstream.impact._checks import fraction, positive
+from slipstream.impact._checks import fraction, positive, size_of_adv
 
 _WHERE = "SquareRootImpact"
 #: ``Y`` with ``δ = 1/2`` fitted on the bundled IBM and BAC tape of 7–11 Oct 2013 (5-minute
@@ -64,11 +64,10 @@ class SquareRootImpact:
         horizon_days: float,
     ) -> float:
         """Return ``Y·σ·(Q/V)^δ`` in bps; the square-root law ignores the trading speed."""
-        positive("quantity", quantity, _WHERE)
-        positive("adv", adv, _WHERE)
+        size_adv = size_of_adv(quantity, adv, _WHERE)
         fraction("participation", participation, _WHERE)
         positive("horizon_days", horizon_days, _WHERE)
-        return self.move_fraction(quantity / adv, sigma_daily) * 1e4
+        return self.move_fraction(size_adv, sigma_daily) * 1e4
 
 
 def sqrt_cost_bps(size_adv: float, sigma_daily: float, y: float = 1.0) -> float:
