@@ -79,6 +79,19 @@ def read_frame(sock: socket.socket) -> bytes | None:
     return data
 
 
+def _us_stock(symbol: str, identifier: str) -> dict[str, Any]:
+    """Return the contract fields every order, execution and position message carries."""
+    return {
+        "symbol": symbol,
+        "identifier": identifier,
+        "multiplier": 1,
+        "market": "US",
+        "currency": "USD",
+        "segType": "S",
+        "secType": "STK",
+    }
+
+
 def build_body(kind: str, payload: dict[str, Any]) -> PushData:
     """Turn a venue announcement into the ``PushData`` Tiger sends for it."""
     body = PushData(dataType=KIND_TO_TYPE[kind])
@@ -88,14 +101,8 @@ def build_body(kind: str, payload: dict[str, Any]) -> PushData:
             OrderStatusData(
                 id=payload["id"],
                 account=payload["account"],
-                symbol=payload["symbol"],
-                identifier=payload["identifier"],
-                multiplier=1,
                 action=payload["action"],
-                market="US",
-                currency="USD",
-                segType="S",
-                secType="STK",
+                **_us_stock(payload["symbol"], payload["identifier"]),
                 orderType=payload["orderType"],
                 isLong=True,
                 totalQuantity=payload["totalQuantity"],
@@ -123,14 +130,8 @@ def build_body(kind: str, payload: dict[str, Any]) -> PushData:
                 id=payload["id"],
                 orderId=payload["orderId"],
                 account=payload["accountId"],
-                symbol=payload["symbol"],
-                identifier=payload["symbol"],
-                multiplier=1,
                 action=payload["action"],
-                market="US",
-                currency="USD",
-                segType="S",
-                secType="STK",
+                **_us_stock(payload["symbol"], payload["symbol"]),
                 filledPrice=payload["filledPrice"],
                 filledQuantity=payload["filledQuantity"],
                 createTime=payload["transactionTime"],
@@ -143,13 +144,7 @@ def build_body(kind: str, payload: dict[str, Any]) -> PushData:
         body.positionData.CopyFrom(
             PositionData(
                 account=payload["account"],
-                symbol=payload["symbol"],
-                identifier=payload["symbol"],
-                multiplier=1,
-                market="US",
-                currency="USD",
-                segType="S",
-                secType="STK",
+                **_us_stock(payload["symbol"], payload["symbol"]),
                 position=payload["position"],
                 averageCost=payload["averageCost"],
                 latestPrice=payload["latestPrice"],
