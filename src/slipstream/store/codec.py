@@ -1,11 +1,11 @@
-"""Encode domain records (frozen dataclasses) to JSON text and back, exactly.
+"""Encode batches of domain records (frozen dataclasses) to JSON and back, exactly.
 
-Decimals travel as strings, enums as their values, nested dataclasses as objects. A record's
-kind is ``module:ClassName``; decoding imports the module (only inside the ``slipstream``
-package), so any package can journal its own records without a central list.
-Encoding is one ``orjson.dumps`` call per record (dataclasses, enums and nested records are
-native to it; decimals go through :func:`_default`), which keeps the journal off the critical
-path's profile. Field decoders are resolved once per class from its type hints.
+Each record travels as its field values in field order (nested records likewise); decimals as
+strings, enums as their values. A record's kind is ``module:ClassName``, written once per
+batch; decoding imports the module (only inside the ``slipstream`` package), so any package can
+journal its own records without a central list. A batch is one ``orjson.dumps`` call, which
+keeps the journal off the order path's profile; field decoders are resolved once per class
+from its type hints.
 """
 
 from __future__ import annotations
@@ -67,15 +67,6 @@ def _default(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(value)
     raise TypeError(f"cannot encode {type(value).__name__} value {value!r}")
-
-
-def encode(record: object) -> tuple[str, bytes]:
-    """Return ``(kind, JSON payload)`` for a dataclass record."""
-    kind = kind_of(type(record))
-    try:
-        return kind, orjson.dumps(record, default=_default)
-    except TypeError as exc:
-        raise JournalError(f"cannot encode {kind} record: {exc}") from exc
 
 
 def _values_encoder(cls: type) -> Callable[[Any], Any]:
@@ -172,15 +163,6 @@ def _build(cls: type, data: dict[str, Any] | list[Any]) -> Any:
             raise ValueError(f"{cls.__name__} has {len(decoders)} fields, record has {len(data)}")
         return cls(**{name: dec(v) for (name, dec), v in zip(decoders, data, strict=True)})
     return cls(**{name: dec(data[name]) for name, dec in decoders if name in data})
-
-
-def decode(kind: str, payload: bytes | str) -> Any:
-    """Rebuild a record from its kind and JSON payload."""
-    try:
-        data = orjson.loads(payload)
-    except ValueError as exc:
-        raise JournalError(f"cannot decode {kind} record: {exc}") from exc
-    return _decode_data(kind, data)
 
 
 def _decode_data(kind: str, data: Any) -> Any:
