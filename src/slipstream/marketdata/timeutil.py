@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-EASTERN = ZoneInfo("America/New_York")
+from slipstream.core.timestamps import EXCHANGE_TZ, NS_PER_SEC
+
+EASTERN = EXCHANGE_TZ
 NS_PER_MS = 1_000_000
-NS_PER_SEC = 1_000_000_000
 MINUTE_NS = 60 * NS_PER_SEC
 #: Regular session of US equities, in milliseconds after midnight ET: [09:30, 16:00).
 REGULAR_OPEN_MS = 34_200_000

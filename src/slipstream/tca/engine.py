@@ -17,19 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from slipstream.core.timestamps import EXCHANGE_TZ
 from slipstream.tca.conventions import BPS
 from slipstream.tca.inputs import NO_TS, TcaInputs
 from slipstream.tca.market import MICROS, NO_PRICE, FloatArray, IntArray, MarketData
 from slipstream.tca.records import Exclusion, ShortfallBreakdown
 from slipstream.tca.shortfall import EXACT, implementation_shortfall
 
-EASTERN = ZoneInfo("America/New_York")
 SESSION_OPEN_NS = (9 * 3600 + 30 * 60) * 1_000_000_000
 SESSION_CLOSE_NS = 16 * 3600 * 1_000_000_000
 DEFAULT_HORIZONS_SECS = (1.0, 10.0, 60.0, 300.0)
@@ -99,7 +98,7 @@ def _dollars(micros: object, *, halves: bool = False) -> Decimal:
 
 def _sessions(ts_ns: IntArray) -> tuple[IntArray, IntArray, list[str]]:
     """Return the regular session open/close (UTC ns) and the ET date of each timestamp."""
-    local = pd.DatetimeIndex(pd.to_datetime(ts_ns, unit="ns", utc=True)).tz_convert(EASTERN)
+    local = pd.DatetimeIndex(pd.to_datetime(ts_ns, unit="ns", utc=True)).tz_convert(EXCHANGE_TZ)
     midnight = local.normalize()
     # The UTC offset is constant from midnight to the close on any trading day (DST changes
     # at 02:00 on Sundays), so midnight + wall-clock duration is exact.

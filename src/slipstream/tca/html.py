@@ -18,8 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from slipstream.core.timestamps import EXCHANGE_TZ
 from slipstream.tca.conventions import BPS, CONVENTION
-from slipstream.tca.engine import EASTERN, PARTS
+from slipstream.tca.engine import PARTS
 from slipstream.tca.market import MICROS, MarketData
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ td:first-child,th:first-child{text-align:left} .chart{margin-bottom:12px}
 
 def _local(ts_ns: np.ndarray) -> pd.DatetimeIndex:
     stamps = pd.to_datetime(np.asarray(ts_ns, dtype=np.int64), unit="ns", utc=True)
-    return pd.DatetimeIndex(stamps).tz_convert(EASTERN).tz_localize(None)
+    return pd.DatetimeIndex(stamps).tz_convert(EXCHANGE_TZ).tz_localize(None)
 
 
 def _num(value: object) -> float:
