@@ -417,10 +417,12 @@ def load_file(path: Path | str, flt: LoadFilter | None = None) -> list[MarketRec
 
 
 def data_files(path: Path | str) -> list[Path]:
-    """Return the market data files of ``path`` (a file, or a folder's CSV files, sorted).
+    """Return the market data files of ``path``: a file, or every CSV file under a folder.
 
-    In a folder, a LOBSTER orderbook file is skipped when its message file is there (the pair
-    loads once, through the message file).
+    A folder is searched recursively (sorted by path; hidden files and folders are skipped), so a
+    multi-day layout such as ``market/2013-10-07/*.csv`` loads as one. A LOBSTER orderbook file
+    is skipped when its message file sits next to it (the pair loads once, through the message
+    file).
     """
     root = Path(path)
     if root.is_file():
@@ -429,17 +431,19 @@ def data_files(path: Path | str) -> list[Path]:
         raise DataError(f"{root}: no such market data file or folder")
     files = sorted(
         p
-        for p in root.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+        for p in root.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.name.lower().endswith(DATA_SUFFIXES)
     )
-    names = {p.name for p in files}
+    present = set(files)
     return [
         p
         for p in files
         if not (
             "_orderbook_" in p.name
             and lobster.parse_name(p) is not None
-            and p.name.replace("_orderbook_", "_message_") in names
+            and p.with_name(p.name.replace("_orderbook_", "_message_")) in present
         )
     ]
 
