@@ -14,12 +14,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from slipstream.core.errors import DataError, InputError
-from slipstream.marketdata._frames import DAILY_BARS, MINUTE_TRADE_BARS, rows_for
+from slipstream.marketdata._frames import DAILY_BARS, MINUTE_TRADE_BARS, read_csv, rows_for
 from slipstream.marketdata.timeutil import EASTERN, REGULAR_CLOSE_MS, REGULAR_OPEN_MS
 from slipstream.paths import data_dir
 
@@ -218,11 +219,19 @@ def adv_from_minute_bars(symbol: str, days: Sequence[str] | None = None) -> floa
     return float(volumes.mean())
 
 
-def daily_bars(symbol: str) -> pd.DataFrame:
-    """Return the bundled daily OHLCV rows of ``symbol``, oldest first."""
-    rows = rows_for(DAILY_BARS, "ticker", symbol).sort_values("date")
-    if rows.empty:
-        raise DataError(f"no bundled daily bars for {symbol}")
+def daily_bars(symbol: str, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the daily OHLCV rows of ``symbol``, oldest first.
+
+    ``history`` is a daily file read by :func:`read_daily_history` (None: the bundled file).
+    """
+    if history is None:
+        rows = rows_for(DAILY_BARS, "ticker", symbol).sort_values("date")
+        if rows.empty:
+            raise DataError(f"no bundled daily bars for {symbol}")
+    else:
+        rows = history[history["ticker"] == symbol].sort_values("date")
+        if rows.empty:
+            raise DataError(f"no daily bars for {symbol} in {history.attrs.get('source', '?')}")
     return rows.reset_index(drop=True)
 
 
@@ -239,3 +248,176 @@ def average_daily_volume(symbol: str, window: int = 20, end: str | None = None) 
     if len(rows) < window:
         raise DataError(f"{symbol}: only {len(rows)} daily bars up to {end}, need {window}")
     return float(rows["volume"].iloc[-window:].mean())
+
+
+# --- history that ends before a trading day --------------------------------------------------
+
+#: Columns of a daily history file (the bundled one's): extra columns are ignored.
+DAILY_COLUMNS = ("date", "ticker", "open", "high", "low", "close", "adj_close", "volume")
+_PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryUsed:
+    """Which history one input was measured on (``days == 0``: none before the trading day).
+
+    Attributes
+    ----------
+    input:
+        The input (``price``, ``adv``, ``sigma``, ``spread``, ``profile``, ``scenarios`` ...).
+    first_date, last_date:
+        The first and last date used (ISO), None when no history was used.
+    days:
+        How many trading days were used.
+    source:
+        The file or data set, and how the figure was made (or what was assumed instead).
+    """
+
+    input: str
+    first_date: str | None
+    last_date: str | None
+    days: int
+    source: str
+
+    def describe(self) -> str:
+        """Return one readable line: input, dates, count and source."""
+        if self.days == 0 or self.first_date is None:
+            return f"{self.input}: no history used; {self.source}"
+        dates = (
+            self.first_date
+            if self.first_date == self.last_date
+            else (f"{self.first_date} to {self.last_date}")
+        )
+        count = "1 day" if self.days == 1 else f"{self.days} days"
+        return f"{self.input}: {dates} ({count}), {self.source}"
+
+
+def bundled_daily_path() -> Path:
+    """Return the bundled daily OHLCV file."""
+    return data_dir() / DAILY_BARS
+
+
+def read_daily_history(path: Path | str | None = None) -> pd.DataFrame:
+    """Return a daily history file (``--daily``) as a frame, checked row by row.
+
+    The file has the bundled daily file's columns (:data:`DAILY_COLUMNS`): ISO dates, positive
+    prices, whole non-negative volumes, one row per ticker and date. ``frame.attrs["source"]``
+    names the file. None reads the bundled file.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, lacks a column, or a row breaks a rule; the message names the
+        file, the line, the column, the value and the rule.
+    """
+    if path is None:
+        frame = read_csv(DAILY_BARS)
+        frame.attrs["source"] = str(DAILY_BARS)
+        return frame
+    file = Path(path)
+    where = str(file)
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise InputError("--daily", where, "no such file") from None
+    except (OSError, EOFError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError("--daily", where, f"cannot be read as CSV ({exc})") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in DAILY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            "--daily",
+            where,
+            f"missing column(s) {missing}; a daily file has {', '.join(DAILY_COLUMNS)}",
+        )
+    if frame.empty:
+        raise InputError("--daily", where, "has no rows")
+
+    def fail(row: int, column: str, rule: str) -> InputError:
+        value = frame[column].iloc[row]
+        return InputError(
+            column, None if pd.isna(value) else value, rule, where=f"{where} line {row + 2}"
+        )
+
+    dates = frame["date"].fillna("").astype(str).str.strip()
+    parsed = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna().to_numpy() | (dates.str.len() != 10).to_numpy()
+    if bad.any():
+        raise fail(int(np.flatnonzero(bad)[0]), "date", "must be a date YYYY-MM-DD")
+    tickers = frame["ticker"].fillna("").astype(str).str.strip().str.upper()
+    blank = (tickers == "").to_numpy()
+    if blank.any():
+        raise fail(int(np.flatnonzero(blank)[0]), "ticker", "must not be blank")
+    out = pd.DataFrame({"date": dates, "ticker": tickers})
+    for column in _PRICE_COLUMNS:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = ~(values > 0).to_numpy() | ~np.isfinite(values.to_numpy(dtype=float))
+        if bad.any():
+            raise fail(int(np.flatnonzero(bad)[0]), column, "must be a price > 0")
+        out[column] = values.astype(float)
+    volume = pd.to_numeric(frame["volume"], errors="coerce")
+    numbers = volume.to_numpy(dtype=float)
+    bad = ~(numbers >= 0) | (numbers != np.floor(numbers))
+    if bad.any():
+        raise fail(int(np.flatnonzero(bad)[0]), "volume", "must be a whole number of shares >= 0")
+    out["volume"] = volume.astype(np.int64)
+    low_high = (out["low"] > out["high"]).to_numpy()
+    if low_high.any():
+        raise fail(int(np.flatnonzero(low_high)[0]), "low", "must be <= high")
+    repeated = out.duplicated(["ticker", "date"]).to_numpy()
+    if repeated.any():
+        raise fail(int(np.flatnonzero(repeated)[0]), "date", "repeats a date of this ticker")
+    out.attrs["source"] = where
+    return out
+
+
+def next_weekday(day: str) -> str:
+    """Return the first Monday–Friday after ``day`` (ISO): the next session, holidays aside."""
+    date = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+    while date.weekday() >= 5:
+        date += dt.timedelta(days=1)
+    return date.isoformat()
+
+
+def sessions_before(rows: pd.DataFrame, trading_day: str, count: int) -> pd.DataFrame:
+    """Return the last ``count`` rows (by ``date``) dated strictly before ``trading_day``."""
+    before = rows[rows["date"] < trading_day].sort_values("date")
+    return before.iloc[-count:] if count > 0 else before.iloc[0:0]
+
+
+def minute_days_before(bars: pd.DataFrame, trading_day: str, lookback_days: int) -> list[str]:
+    """Return the dates of ``bars`` in the ``lookback_days`` calendar days before ``trading_day``.
+
+    Only regular-session rows count; the trading day itself and anything after it never do.
+    """
+    first = (dt.date.fromisoformat(trading_day) - dt.timedelta(days=lookback_days)).isoformat()
+    session = bars[(bars["time_ms"] >= REGULAR_OPEN_MS) & (bars["time_ms"] < REGULAR_CLOSE_MS)]
+    dates = session["date"].astype(str)
+    return sorted(set(dates[(dates >= first) & (dates < trading_day)]))
+
+
+def volume_profile_before(
+    symbol: str, trading_day: str, lookback_days: int, bucket_minutes: int = 1
+) -> tuple[VolumeProfile, HistoryUsed] | None:
+    """Return ``symbol``'s profile from its bundled minute bars in the lookback before a day.
+
+    None when the symbol has no minute bars in ``[trading_day - lookback_days, trading_day)``.
+    """
+    try:
+        bars = minute_trade_bars(symbol)
+    except DataError:
+        return None
+    days = minute_days_before(bars, trading_day, lookback_days)
+    if not days:
+        return None
+    profile = volume_profile(symbol, bucket_minutes, days)
+    used = HistoryUsed(
+        "profile", days[0], days[-1], len(days), f"volume profile of {symbol}, {MINUTE_TRADE_BARS}"
+    )
+    return profile, used
+
+
+def minute_dates(symbol: str) -> list[str]:
+    """Return the dates of ``symbol``'s bundled minute trade bars (empty if it has none)."""
+    rows = rows_for(MINUTE_TRADE_BARS, "ticker", symbol)
+    return sorted(set(rows["date"].astype(str))) if not rows.empty else []

@@ -16,7 +16,12 @@ import pandas as pd
 
 from slipstream.core.errors import DataError, InputError
 from slipstream.marketdata._frames import MINUTE_QUOTE_BARS, rows_for
-from slipstream.marketdata.profiles import daily_bars, minute_trade_bars
+from slipstream.marketdata.profiles import (
+    HistoryUsed,
+    daily_bars,
+    minute_days_before,
+    minute_trade_bars,
+)
 from slipstream.marketdata.timeutil import REGULAR_CLOSE_MS, REGULAR_OPEN_MS
 
 TRADING_DAYS_PER_YEAR = 252
@@ -176,3 +181,55 @@ def spread_depth_from_quote_bars(
         rows["bid_size"].to_numpy(dtype=float),
         rows["ask_size"].to_numpy(dtype=float),
     )
+
+
+def spread_before(
+    symbol: str, trading_day: str, lookback_days: int
+) -> tuple[SpreadDepthStats, HistoryUsed] | None:
+    """Return spread statistics from ``symbol``'s bundled minute quote bars before a day.
+
+    Only the bars dated in ``[trading_day - lookback_days, trading_day)`` count; None when there
+    are none (the caller says what it assumes instead).
+    """
+    bars = rows_for(MINUTE_QUOTE_BARS, "ticker", symbol)
+    if bars.empty:
+        return None
+    days = minute_days_before(bars, trading_day, lookback_days)
+    if not days:
+        return None
+    stats = spread_depth_from_quote_bars(symbol, days)
+    used = HistoryUsed(
+        "spread",
+        days[0],
+        days[-1],
+        len(days),
+        f"median of 1-minute quote bars of {symbol}, {MINUTE_QUOTE_BARS}",
+    )
+    return stats, used
+
+
+def volatility_before(
+    rows: pd.DataFrame, trading_day: str, window: int, source: str
+) -> tuple[float, HistoryUsed]:
+    """Return the daily volatility of ``window`` returns of daily ``rows`` before a day.
+
+    ``rows`` are one symbol's daily bars (``date``, ``adj_close``); the ``window + 1`` closes
+    used are all dated strictly before ``trading_day``.
+    """
+    if window < 2:
+        raise InputError("window", window, "must be >= 2")
+    before = rows[rows["date"] < trading_day].sort_values("date").iloc[-(window + 1) :]
+    if len(before) < window + 1:
+        raise DataError(
+            f"{source}: {len(before)} daily closes before {trading_day}, volatility needs "
+            f"{window + 1}"
+        )
+    sigma = close_to_close_volatility(before["adj_close"].to_numpy(dtype=float))
+    used = HistoryUsed(
+        "sigma",
+        str(before["date"].iloc[0]),
+        str(before["date"].iloc[-1]),
+        len(before),
+        f"std of {window} daily log returns of adj_close, {source}",
+    )
+    return sigma, used

@@ -1,24 +1,34 @@
 """``slipstream estimate``: pre-trade cost forecast, recommended algorithm and schedule.
 
-Market inputs come from the bundled data: price, ADV and volatility from the daily bars, the
-spread and the intraday volume profile from the 1-minute bars (see
-:mod:`slipstream.algos.history`); the forecast itself is :func:`slipstream.algos.estimate.estimate`.
+One trading day (``--date``; default the next weekday after the daily history) fixes the
+history: price, ADV and volatility from the daily bars (bundled, or ``--daily FILE``) dated
+before it, the spread and the intraday volume profile from the bundled 1-minute bars of the
+weeks before it (see :func:`slipstream.algos.estimate.history_before`). The output names the
+dates each input used, or says what was assumed where there was no such history. The forecast
+itself is :func:`slipstream.algos.estimate.estimate`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
-from slipstream.algos.estimate import DEFAULT_TURNOVER_RATIO, PreTradeEstimate, estimate
-from slipstream.algos.history import history_inputs, history_profile
+from slipstream.algos.estimate import (
+    DEFAULT_TURNOVER_RATIO,
+    MarketHistory,
+    PreTradeEstimate,
+    estimate,
+    history_before,
+)
 from slipstream.algos.registry import ALGORITHMS
 from slipstream.algos.urgency import urgency_level
 from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import table, to_json
 from slipstream.core.errors import InputError
+from slipstream.marketdata.profiles import HistoryUsed, next_weekday
 from slipstream.model.enums import Side
 from slipstream.model.values import quantity
 
@@ -43,7 +53,24 @@ def register(subparsers: Any) -> None:
     p.add_argument("--start", default="09:30", help="start time HH:MM New York (default 09:30)")
     p.add_argument("--end", help="end time HH:MM (default: when the urgency's participation ends)")
     p.add_argument("--slices", type=int, default=10, help="schedule slices (default 10)")
-    p.add_argument("--as-of", help="use daily data up to this ISO date (default: the latest)")
+    p.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="trading day of the order: every input comes from history before it "
+        "(default: the next weekday after the daily history)",
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="last day of history to use (the trading day is the next weekday); not with --date",
+    )
+    p.add_argument(
+        "--daily",
+        type=Path,
+        metavar="FILE",
+        help="your own daily OHLCV history (the bundled daily file's columns: "
+        "date,ticker,open,high,low,close,adj_close,volume)",
+    )
     p.add_argument(
         "--turnover-ratio",
         type=float,
@@ -81,15 +108,19 @@ def run(args: argparse.Namespace) -> int:
     urgency = urgency_level(args.urgency)
     start = parse_clock(args.start, "start")
     end = parse_clock(args.end, "end") if args.end else None
+    trading_day = args.date
+    if args.as_of is not None:
+        if args.date is not None:
+            raise InputError("--as-of", args.as_of, "cannot be combined with --date")
+        trading_day = next_weekday(_iso(args.as_of, "--as-of"))
     print(f"estimate: reading market inputs for {symbol}...", file=sys.stderr)
-    inputs, notes = history_inputs(symbol, args.as_of)
-    profile, profile_note = history_profile(symbol)
+    history = history_before(symbol, trading_day, args.daily)
     result = estimate(
         symbol,
         side.value,
         qty,
-        inputs,
-        profile,
+        history.inputs,
+        history.profile,
         urgency,
         algo=args.algo,
         start_secs=start,
@@ -97,20 +128,42 @@ def run(args: argparse.Namespace) -> int:
         slices=args.slices,
         turnover_ratio=args.turnover_ratio,
     )
-    sources = [*notes, profile_note]
     if args.html is not None:
         write_chart(result, args.html)
     if getattr(args, "json", False):
-        print(to_json(as_dict(result, sources)))
+        print(to_json(as_dict(result, history)))
     else:
-        print(render(result, sources))
+        print(render(result, history))
     return 0
 
 
-def as_dict(result: PreTradeEstimate, sources: list[str]) -> dict[str, Any]:
+def _iso(text: str, field: str) -> str:
+    value = text.strip()
+    try:
+        if len(value) == 10 and dt.date.fromisoformat(value).isoformat() == value:
+            return value
+    except ValueError:
+        pass
+    raise InputError(field, text, "must be a date YYYY-MM-DD")
+
+
+def history_dict(used: HistoryUsed) -> dict[str, Any]:
+    """Return which history one input used, JSON-ready."""
+    return {
+        "input": used.input,
+        "first_date": used.first_date,
+        "last_date": used.last_date,
+        "days": used.days,
+        "source": used.source,
+    }
+
+
+def as_dict(result: PreTradeEstimate, history: MarketHistory) -> dict[str, Any]:
     """Return the estimate as JSON-ready values."""
     i = result.inputs
     return {
+        "trading_day": history.trading_day,
+        "history": [history_dict(u) for u in history.used],
         "symbol": result.symbol,
         "side": result.side,
         "quantity": result.quantity,
@@ -121,7 +174,7 @@ def as_dict(result: PreTradeEstimate, sources: list[str]) -> dict[str, Any]:
             "sigma_daily": i.sigma_daily,
             "spread_bps": i.spread_bps,
             "size_adv": result.size_adv,
-            "sources": sources,
+            "sources": [u.describe() for u in history.used],
         },
         "algo": result.algo,
         "recommended_algo": result.recommended_algo,
@@ -147,11 +200,12 @@ def as_dict(result: PreTradeEstimate, sources: list[str]) -> dict[str, Any]:
     }
 
 
-def render(result: PreTradeEstimate, sources: list[str]) -> str:
+def render(result: PreTradeEstimate, history: MarketHistory) -> str:
     """Return the estimate as readable text."""
     i = result.inputs
     lines = [
-        f"{result.side} {result.quantity:,} {result.symbol}  urgency {result.urgency:g}",
+        f"{result.side} {result.quantity:,} {result.symbol}  urgency {result.urgency:g}  "
+        f"trading day {history.trading_day}",
         f"price ${i.price:,.2f}  ADV {i.adv:,.0f}  size {result.size_adv:.2%} ADV  "
         f"sigma {i.sigma_daily:.2%}/day  spread {i.spread_bps:.1f} bps",
         "",
@@ -182,7 +236,16 @@ def render(result: PreTradeEstimate, sources: list[str]) -> str:
         ),
     ]
     lines += [f"note: {n}" for n in result.notes]
-    lines += [f"source: {s}" for s in sources]
+    lines += ["", f"history before {history.trading_day}:"]
+    lines.append(
+        table(
+            ["input", "first", "last", "days", "source"],
+            [
+                [u.input, u.first_date or "-", u.last_date or "-", u.days, u.source]
+                for u in history.used
+            ],
+        )
+    )
     return "\n".join(lines)
 
 

@@ -5,6 +5,10 @@
 ``limit_price``, ``stop_price``, ``tif`` (day, gtc, ioc, fok), ``client_order_id`` and
 ``parent_id``. Examples: ``symbol=AAPL,side=buy,quantity=500,type=limit,limit_price=127.40``
 or ``'{"symbol": "AAPL", "side": "buy", "quantity": 500}'``.
+
+Scenarios and correlation clusters come from daily returns (bundled, or ``--daily FILE``) dated
+strictly before the trading day (``--date``; default the next weekday after the history), and
+the output names the dates they used.
 """
 
 from __future__ import annotations
@@ -22,15 +26,17 @@ from slipstream.core.bus import MessageBus
 from slipstream.core.clock import LiveClock
 from slipstream.core.errors import OrderInputError
 from slipstream.core.ids import ClientOrderId
+from slipstream.marketdata.profiles import HistoryUsed
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.model.enums import OrderType, Side, TimeInForce
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.model.values import price, quantity
 from slipstream.risk.backtest import Z2_CRITICAL_5PCT, rolling_backtest
-from slipstream.risk.data import daily_returns, equal_weight_returns
+from slipstream.risk.data import daily_returns_of, equal_weight_returns, history_of, returns_before
 from slipstream.risk.engine import RiskEngine
+from slipstream.risk.limits import load_limits
 from slipstream.risk.report import risk_report
-from slipstream.risk.setup import build_risk_engine, load_portfolio
+from slipstream.risk.setup import load_portfolio
 
 _ORDER_KEYS = (
     "symbol",
@@ -103,22 +109,75 @@ def parse_order(text: str) -> OrderSpec:
     )
 
 
-def _engine(args: argparse.Namespace, extra_symbol: str | None = None) -> tuple[RiskEngine, int]:
+def _source(args: argparse.Namespace) -> str:
+    daily: Path | None = getattr(args, "daily", None)
+    return str(daily) if daily is not None else "bundled daily file"
+
+
+def _engine(
+    args: argparse.Namespace, extra_symbol: str | None = None
+) -> tuple[RiskEngine, int, str, list[HistoryUsed]]:
+    """Return the engine, now, the trading day and the history its scenarios and clusters used."""
     portfolio = load_portfolio(args.portfolio)
     symbols = set(sector_map()) | set(portfolio.positions)
     if extra_symbol:
         symbols.add(extra_symbol)
+    source = _source(args)
+    returns, day = returns_before(daily_returns_of(args.daily), args.date, source)
+    limits = load_limits(args.limits)
     clock = LiveClock()
-    engine = build_risk_engine(
+    engine = RiskEngine(
         portfolio,
         instruments_for(symbols),
         _NoOpenOrders(),
-        args.limits,
         clock,
         MessageBus(),
+        limits=limits,
+        returns=returns,
         state_path=args.state,
     )
-    return engine, clock.timestamp_ns()
+    used = [
+        history_of("scenarios", returns, limits.es_window_days, source),
+        history_of("clusters", returns, limits.correlation_lookback_days, source),
+    ]
+    return engine, clock.timestamp_ns(), day, used
+
+
+def _history_json(day: str, used: list[HistoryUsed]) -> dict[str, Any]:
+    return {
+        "trading_day": day,
+        "history": [
+            {
+                "input": u.input,
+                "first_date": u.first_date,
+                "last_date": u.last_date,
+                "days": u.days,
+                "source": u.source,
+            }
+            for u in used
+        ],
+    }
+
+
+def _history_text(day: str, used: list[HistoryUsed]) -> str:
+    return f"history before {day}:\n" + "\n".join(f"  {u.describe()}" for u in used)
+
+
+def _add_history_flags(parser: argparse.ArgumentParser, with_date: bool = True) -> None:
+    parser.add_argument(
+        "--daily",
+        type=Path,
+        metavar="FILE",
+        help="your own daily OHLCV history (columns date,ticker,open,high,low,close,"
+        "adj_close,volume; default: the bundled sample)",
+    )
+    if with_date:
+        parser.add_argument(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="trading day: scenarios use returns before it (default: the next weekday "
+            "after the daily history)",
+        )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -154,6 +213,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         )
         add_state_flag(sub)
         add_json_flag(sub)
+        _add_history_flags(sub)
     check.set_defaults(func=run_check)
     report.set_defaults(func=run_report)
 
@@ -167,6 +227,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     backtest.add_argument("--window", type=int, default=250, help="estimation window (days)")
     backtest.add_argument("--level", type=float, default=0.975, help="ES level (default 0.975)")
+    _add_history_flags(backtest, with_date=False)
     add_json_flag(backtest)
     backtest.set_defaults(func=run_backtest)
 
@@ -186,10 +247,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_check(args: argparse.Namespace) -> int:
     """Print every check's verdict on ORDER; exit 1 if it would be denied."""
     spec = parse_order(args.order)
-    engine, now = _engine(args, spec.symbol)
+    engine, now, day, used = _engine(args, spec.symbol)
     decision = engine.evaluate(spec, now)
     if getattr(args, "json", False):
         payload = {
+            **_history_json(day, used),
             "approved": decision.approved,
             "denial": None
             if decision.denial is None
@@ -220,13 +282,14 @@ def run_check(args: argparse.Namespace) -> int:
             for r in decision.results
         ]
         print(table(("check", "result", "figures / reason"), rows))
+        print(_history_text(day, used))
     return 0 if decision.approved else 1
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Print the risk report of the portfolio file."""
-    engine, now = _engine(args)
-    data = risk_report(engine, now)
+    engine, now, day, used = _engine(args)
+    data = {**risk_report(engine, now), **_history_json(day, used)}
     if getattr(args, "json", False):
         print(to_json(data))
         return 0
@@ -248,14 +311,17 @@ def run_report(args: argparse.Namespace) -> int:
     print(table(("method", "% NAV"), list(es["pct_nav_by_method"].items())))
     print(f"pre-trade check ({es['check_scenarios']} scenarios): {es['check_pct_nav']}% of NAV")
     print(f"limit {es['limit_pct']}% of NAV, headroom {es['headroom_pct']} points")
+    print(_history_text(day, used))
     return 0
 
 
 def run_backtest(args: argparse.Namespace) -> int:
     """Backtest every ES method on the equal-weight portfolio of the bundled daily data."""
-    returns = equal_weight_returns(daily_returns())
+    returns = equal_weight_returns(daily_returns_of(args.daily))
     print(f"backtesting {len(returns)} days, window {args.window} ...", file=sys.stderr)
     results = rolling_backtest(returns.to_numpy(), args.window, args.level)
+    # Each forecast uses the window of returns before its day; these are all the days read.
+    used = history_of("returns", returns.to_frame(), len(returns), _source(args))
     if getattr(args, "json", False):
         print(to_json([asdict(r) for r in results]))
         return 0
@@ -279,6 +345,7 @@ def run_backtest(args: argparse.Namespace) -> int:
         )
     )
     print(f"Z2 5% critical value {Z2_CRITICAL_5PCT} (Acerbi & Székely 2014)")
+    print(f"history: {used.describe()}; each forecast uses the {args.window} days before it")
     return 0
 
 
