@@ -10,6 +10,11 @@ from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import Instrument
+from slipstream.model.values import MAX_ORDER_QUANTITY, MAX_PRICE
+
+#: Widest trailing-stop distance in basis points: 10,000 (the whole reference price). A trail
+#: wider than the price could never trigger, so it is a typo (dollars written as bps, say).
+MAX_TRAIL_BPS = Decimal(10_000)
 
 
 @fast_frozen_init
@@ -47,6 +52,8 @@ class OrderSpec:
             raise fail("quantity", self.quantity, "must be a whole number of shares > 0")
         if self.quantity <= 0:
             raise fail("quantity", self.quantity, "must be a whole number of shares > 0")
+        if self.quantity > MAX_ORDER_QUANTITY:
+            raise fail("quantity", self.quantity, f"must be at most {MAX_ORDER_QUANTITY:,} shares")
         if self.quantity % instrument.lot_size:
             raise fail(
                 "quantity",
@@ -66,6 +73,8 @@ class OrderSpec:
             if value is not None:
                 if value <= 0:
                     raise fail(field, str(value), "must be > 0")
+                if value > MAX_PRICE:  # and ``value % tick`` of a huge decimal would raise
+                    raise fail(field, str(value), f"must be at most {MAX_PRICE:,}")
                 if not instrument.is_on_tick(value):
                     raise fail(
                         field, str(value), f"must be a multiple of the tick {instrument.tick_size}"
@@ -78,9 +87,12 @@ class OrderSpec:
                     "a trailing stop needs exactly one of trail_amount or trail_bps",
                 )
             trail = self.trail_amount if self.trail_amount is not None else self.trail_bps
+            field = "trail_amount" if self.trail_amount is not None else "trail_bps"
             if trail is not None and trail <= 0:
-                field = "trail_amount" if self.trail_amount is not None else "trail_bps"
                 raise fail(field, str(trail), "must be > 0")
+            limit = MAX_PRICE if self.trail_amount is not None else MAX_TRAIL_BPS
+            if trail is not None and trail > limit:
+                raise fail(field, str(trail), f"must be at most {limit:,}")
         elif self.trail_amount is not None or self.trail_bps is not None:
             raise fail("trail_amount", self.trail_amount, "is only used by a trailing_stop order")
         if self.order_type is OrderType.MARKET and self.time_in_force is TimeInForce.GTC:

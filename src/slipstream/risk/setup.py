@@ -14,6 +14,10 @@ Portfolio file (JSON)::
 ``cash`` and prices are exact decimals (strings or integers, never floats); ``quantity`` is a
 signed whole number of shares (negative is short); ``mark`` (optional) is the latest price,
 defaulting to ``avg_cost``; ``marks`` (optional) prices names not held, for what-if checks.
+
+Bounds (see :mod:`slipstream.model.values`): ``|cash|`` at most ``MAX_MONEY`` ($10^15), prices
+above 0 and at most ``MAX_PRICE`` ($10^7), each with at most ``MAX_DECIMAL_PLACES`` (8) decimal
+places, and ``|quantity|`` at most ``MAX_POSITION_QUANTITY`` (10^11 shares).
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from slipstream.core.bounds import shown
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import Clock
 from slipstream.core.errors import InputError
 from slipstream.marketdata.reference import sector_map
 from slipstream.model.instrument import InstrumentTable
-from slipstream.model.values import money, price
+from slipstream.model.values import MAX_POSITION_QUANTITY, money, price
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.engine import RiskEngine
@@ -82,6 +87,13 @@ def parse_portfolio(document: Any, where: str = "portfolio") -> Portfolio:
             qty,
             "must be a non-zero whole number of shares (negative for short)",
         )
+        _require(
+            where,
+            abs(qty) <= MAX_POSITION_QUANTITY,
+            f"{at}.quantity",
+            shown(qty),
+            f"must be at most {MAX_POSITION_QUANTITY:,} shares either way",
+        )
         _require(where, symbol not in portfolio.positions, f"{at}.symbol", symbol, "appears twice")
         avg_cost = price(row.get("avg_cost"), f"{at}.avg_cost")
         portfolio.seed_position(str(symbol), int(qty), avg_cost)
@@ -101,7 +113,7 @@ def load_portfolio(path: Path | str) -> Portfolio:
         document = json.loads(source.read_text())
     except OSError as exc:
         raise InputError("portfolio", str(source), f"cannot be read: {exc}") from exc
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise InputError("portfolio", str(source), f"is not valid JSON: {exc}") from exc
     return parse_portfolio(document, f"portfolio {source}")
 
