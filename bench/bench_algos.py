@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from bench.timing import per_call_us
-from slipstream.algos.engine import AlgoEngine, ParentState
+from slipstream.algos.engine import ParentState
 from slipstream.algos.implementation_shortfall import urgency_trajectory
 from slipstream.algos.registry import make_parent
 from slipstream.algos.schedule import (
@@ -26,9 +26,9 @@ from slipstream.algos.schedule import (
     twap_fractions,
 )
 from slipstream.impact import AlmgrenChriss
+from slipstream.kernel import KernelSettings, SimKernel
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.market import QuoteTick
-from slipstream.node import SimNode, SimSettings
 
 SEC = 1_000_000_000
 PARENTS = 1_000
@@ -38,8 +38,8 @@ DURATION_SECS = 600
 
 def _twap_children_per_second(interval_secs: int) -> dict[str, Any]:
     instruments = InstrumentTable([Instrument("IBM")])
-    node = SimNode(instruments, SimSettings(cash=Decimal(10**12)), start_ns=SEC)
-    engine = AlgoEngine(node.clock, node.bus, node.oms, instruments, node.ids)
+    node = SimKernel(instruments, KernelSettings(cash=Decimal(10**12)), start_ns=SEC)
+    engine = node.algos
     quotes = [
         QuoteTick("IBM", Decimal("185.10"), Decimal("185.12"), 10**9, 10**9, SEC * (1 + k))
         for k in range(DURATION_SECS + 5)

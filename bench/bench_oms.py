@@ -17,19 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.core.ids import ClientOrderId
+from slipstream.kernel import KernelSettings, SimKernel
+from slipstream.kernel.core import RiskChoice
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.market import QuoteTick
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.node import SimNode, SimSettings
 
 ORDERS = 10_000
 
 
-def _run_once(journal: Path | None) -> dict[str, Any]:
+def _run_once(journal: Path | None, risk: RiskChoice) -> dict[str, Any]:
     instruments = InstrumentTable([Instrument("IBM", Decimal("0.01"), 1, "Information Technology")])
-    node = SimNode(instruments, SimSettings(journal_path=journal, cash=Decimal(10**9)), start_ns=1)
+    settings = KernelSettings(journal_path=journal, cash=Decimal(10**9), risk=risk)
+    node = SimKernel(instruments, settings, start_ns=1)
     bid, ask = Decimal("185.10"), Decimal("185.12")
     latencies: list[int] = []
     sides = (Side.BUY, Side.SELL)
@@ -58,12 +60,20 @@ def _run_once(journal: Path | None) -> dict[str, Any]:
 
 
 def run() -> list[dict[str, Any]]:
-    """Return throughput and per-order latency with the journal on disk and off."""
+    """Return throughput and per-order latency through the kernel: real risk engine and
+    pass-through gate, journal on disk and off."""
     rows: list[dict[str, Any]] = []
+    configs: list[tuple[str, RiskChoice, bool]] = [
+        ("risk engine, journal on", "engine", True),
+        ("risk engine, journal off", "engine", False),
+        ("pass-through risk, journal on", "pass-through", True),
+        ("pass-through risk, journal off", "pass-through", False),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        for label, path in (("journal on", Path(tmp) / "bench.db"), ("journal off", None)):
+        for n_config, (label, risk, journalled) in enumerate(configs):
             runs = [
-                _run_once(None if path is None else path.with_suffix(f".{n}.db")) for n in range(3)
+                _run_once(Path(tmp) / f"bench.{n_config}.{n}.db" if journalled else None, risk)
+                for n in range(3)
             ]
             median = sorted(runs, key=lambda r: r["orders_per_s"])[1]  # median of three runs
             assert median["filled"] == ORDERS, "every order must fill for the figure to count"
@@ -82,18 +92,12 @@ def run() -> list[dict[str, Any]]:
                     "unit": "orders/cpu-s",
                 }
             )
-            rows.append(
-                {
-                    "name": f"submit→fill latency p50, {label}",
-                    "value": median["p50_us"],
-                    "unit": "µs",
-                }
-            )
-            rows.append(
-                {
-                    "name": f"submit→fill latency p99, {label}",
-                    "value": median["p99_us"],
-                    "unit": "µs",
-                }
-            )
+            for pct in ("p50", "p99"):
+                rows.append(
+                    {
+                        "name": f"submit→fill latency {pct}, {label}",
+                        "value": median[f"{pct}_us"],
+                        "unit": "µs",
+                    }
+                )
     return rows

@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 from algos_harness import RecordingRisk
 
-from slipstream.algos.engine import AlgoEngine, ParentState
+from slipstream.algos.engine import ParentState
 from slipstream.algos.history import profile_source
 from slipstream.algos.parent import ParentCompleted, ParentEvent
 from slipstream.algos.registry import make_parent
 from slipstream.algos.template import SlicedSchedule
+from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
 from slipstream.marketdata.profiles import volume_profile
 from slipstream.marketdata.replay import load_market
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.market import MarketRecord, TradeTick
-from slipstream.node import SimNode, SimSettings
 from slipstream.paths import data_dir
 
 SEC = 1_000_000_000
@@ -57,22 +57,15 @@ def records() -> list[MarketRecord]:
 
 def run_parent(records: list[MarketRecord], algo: str, **params: Any) -> dict[str, Any]:
     risk = RecordingRisk()
-    node = SimNode(
+    # The VWAP profile is measured on the bundled day before this one: no look-ahead.
+    profile = volume_profile("IBM", days=["2013-10-04"])
+    node = SimKernel(
         INSTRUMENTS,
-        SimSettings(latency_ns=1_000_000),
+        KernelSettings(risk=risk, profile_source=profile_source(lambda _s: profile)),
+        VenueSettings(latency_ns=1_000_000),
         start_ns=records[0].ts_event,
-        risk=lambda _node: risk,
     )
-    # The VWAP profile is measured on the other days of the sample: out of sample for this day.
-    profile = volume_profile("IBM", days=["2013-10-04", "2013-10-08", "2013-10-09", "2013-10-10"])
-    engine = AlgoEngine(
-        node.clock,
-        node.bus,
-        node.oms,
-        INSTRUMENTS,
-        node.ids,
-        profile_source=profile_source(lambda _s: profile),
-    )
+    engine = node.algos
     events: list[ParentEvent] = []
     node.bus.subscribe(ParentEvent, events.append)
     violations: list[int] = []

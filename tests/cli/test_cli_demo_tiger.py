@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from slipstream.cli.main import main
 from slipstream.core.timestamps import datetime_to_ns
-from slipstream.demo.tiger_local import SAMPLE_NS, thinned
+from slipstream.demo.tiger_local import CASH, SAMPLE_NS, thinned
 from slipstream.marketdata.loaders import load_file, make_filter
 from slipstream.model.market import MarketRecord, QuoteTick, TradeTick
 from slipstream.paths import data_dir
@@ -144,7 +144,7 @@ def test_every_order_type_executes_and_positions_follow_the_fills(demo: dict[str
         for o in orders.values()
         for f in o["fills"]
     )
-    assert Decimal(str(demo["cash"])) == Decimal(1_000_000) - traded
+    assert Decimal(str(demo["cash"])) == CASH - traded
 
 
 def test_reconciliation_finds_the_journal_in_sync_with_the_gateway(demo: dict[str, Any]) -> None:

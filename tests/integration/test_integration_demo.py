@@ -9,8 +9,8 @@ import pytest
 from slipstream.demo.run import DemoResult, run_demo
 from slipstream.marketdata.reference import instruments_for
 from slipstream.model.enums import OrderType, TimeInForce
-from slipstream.store.backend import SQLiteBackend
-from slipstream.store.journal import Journal
+from slipstream.store.inspection import JournalStatus, inspect_journal
+from slipstream.store.journal import read_journal
 from slipstream.store.recovery import rebuild
 
 
@@ -20,7 +20,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
 
 
 def test_every_order_type_and_time_in_force_is_exercised(demo: DemoResult) -> None:
-    orders = demo.summary.orders
+    orders = [o for o in demo.summary.orders if o["parent_id"] is None]
     assert {o["type"] for o in orders} == {t.value for t in OrderType}
     assert {o["tif"] for o in orders} == {t.value for t in TimeInForce}
     assert {o["symbol"] for o in orders} == {"IBM", "BAC", "AIG"}
@@ -41,13 +41,13 @@ def test_fills_respect_limits(demo: DemoResult) -> None:
 
 
 def test_oversize_orders_are_denied_with_a_reason_code(demo: DemoResult) -> None:
-    denied = [o for o in demo.summary.orders if o["status"] == "denied"]
+    denied = [o for o in demo.summary.orders if o["status"] == "denied" and o["parent_id"] is None]
     assert {o["client_id"].split("-")[0] for o in denied} == {"IBM", "BAC", "AIG"}
     assert all(o["denied_by"] and o["filled"] == 0 for o in denied)
 
 
 def test_algorithm_parents_complete_without_over_execution(demo: DemoResult) -> None:
-    parents = {p["parent_id"]: p for p in demo.summary.parents}
+    parents = {p["client_id"]: p for p in demo.summary.parents}
     assert set(parents) == {"P-TWAP-IBM", "P-VWAP-IBM", "P-POV-BAC", "P-IS-IBM", "P-ICE-AIG"}
     planned = {
         "P-TWAP-IBM": 20_000,
@@ -68,9 +68,9 @@ def test_tca_parts_add_up_and_report_is_written(demo: DemoResult) -> None:
 
 
 def test_journal_replays_to_the_same_positions(demo: DemoResult) -> None:
-    journal = Journal(SQLiteBackend(demo.files["journal"]))
-    state = rebuild(journal, instruments_for(["IBM", "BAC", "AIG"]))
-    journal.close()
+    journal = read_journal(demo.files["journal"])
+    state = rebuild((r for _, _, r in journal.records()), instruments_for(["IBM", "BAC", "AIG"]))
+    journal.close(clean=False)
     replayed = {
         p.symbol: (p.quantity, p.avg_cost.quantize(Decimal("0.0001")))
         for p in state.portfolio.holdings()
@@ -93,10 +93,30 @@ def test_overlay_comparison_covers_every_parent(demo: DemoResult) -> None:
 
 
 def test_real_time_attribution_is_journalled_for_every_parent(demo: DemoResult) -> None:
-    journal = Journal(SQLiteBackend(demo.files["journal"]))
+    journal = read_journal(demo.files["journal"])
     updates = [r for _, _, r in journal.records() if type(r).__name__ == "ParentCostUpdated"]
-    journal.close()
-    assert {u.parent_id for u in updates} == {p["parent_id"] for p in demo.summary.parents}
+    journal.close(clean=False)
+    assert {u.parent_id for u in updates} == {p["client_id"] for p in demo.summary.parents}
     last = {u.parent_id: u for u in updates}
     for parent in demo.summary.parents:
-        assert last[parent["parent_id"]].executed_qty == parent["filled"]
+        assert last[parent["client_id"]].executed_qty == parent["filled"]
+
+
+def test_every_child_is_listed_with_its_parent(demo: DemoResult) -> None:
+    children = [o for o in demo.summary.orders if o["parent_id"] is not None]
+    per_parent: dict[str, int] = {}
+    for child in children:
+        assert child["client_id"].startswith(f"{child['parent_id']}.")
+        per_parent[child["parent_id"]] = per_parent.get(child["parent_id"], 0) + 1
+    assert per_parent == {p["client_id"]: p["children"] for p in demo.summary.parents}
+    for parent in demo.summary.parents:
+        assert parent["status"] == "completed"
+        assert parent["filled"] == sum(
+            c["filled"] for c in children if c["parent_id"] == parent["client_id"]
+        )
+
+
+def test_the_demo_journal_closed_cleanly(demo: DemoResult) -> None:
+    found = inspect_journal(demo.files["journal"])
+    assert found.status is JournalStatus.CLOSED and found.ok
+    assert found.session is not None and found.session.mode == "simulation"

@@ -99,7 +99,6 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 def test_cli_risk_check_what_if(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     portfolio = str(CONFIG / "portfolio_example.json")
-    state = str(tmp_path / "state.json")
     code, out = _cli(
         capsys,
         "risk",
@@ -107,8 +106,6 @@ def test_cli_risk_check_what_if(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         "symbol=JPM,side=buy,quantity=2000",
         "--portfolio",
         portfolio,
-        "--state",
-        state,
         "--json",
     )
     data = json.loads(out)
@@ -123,8 +120,6 @@ def test_cli_risk_check_what_if(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         portfolio,
         "--limits",
         str(CONFIG / "limits.toml"),
-        "--state",
-        state,
     )
     assert code == 0 and "APPROVED" in out
     assert main(["risk", "check", "symbol=JPM,side=buy", "--portfolio", portfolio]) == 2
@@ -137,8 +132,6 @@ def test_cli_risk_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "report",
         "--portfolio",
         str(CONFIG / "portfolio_example.json"),
-        "--state",
-        str(tmp_path / "s.json"),
         "--json",
     )
     data = json.loads(out)
@@ -156,36 +149,6 @@ def test_cli_risk_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert limits["position.max_nav_pct"] == 8.0 and limits["sector.max_nav_pct"] == 25.0
     financials = next(r for r in data["sectors"] if r["name"] == "Financials")
     assert financials["exposure"] == "915630.00"  # JPM 3000 × 164.01 + BAC 10000 × 42.36
-
-
-def test_cli_halt_and_resume_persist_the_state(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    state = str(tmp_path / "trading_state.json")
-    assert main(["halt", "--reason", "", "--state", state]) == 2
-    assert main(["halt", "--reason", "x", "--role", "trader", "--state", state]) == 2
-    code, out = _cli(
-        capsys, "halt", "--reason", "broker outage", "--user", "olga", "--state", state
-    )
-    assert code == 0 and "active -> halted" in out
-    code, out = _cli(
-        capsys,
-        "risk",
-        "check",
-        "symbol=JPM,side=buy,quantity=1",
-        "--portfolio",
-        str(CONFIG / "portfolio_example.json"),
-        "--state",
-        state,
-    )
-    assert code == 1 and "trading_state" in out
-    code, out = _cli(capsys, "resume", "--reason", "broker back", "--state", state, "--json")
-    assert json.loads(out)["state"] == "active"
-    history = json.loads(Path(state).read_text())["history"]
-    assert [(h["state"], h["reason"]) for h in history] == [
-        ("halted", "broker outage"),
-        ("active", "broker back"),
-    ]
 
 
 def test_cli_risk_demo_shows_every_denial_kind_and_an_automatic_halt(

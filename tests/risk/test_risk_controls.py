@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from risk_testkit import T0, RecordingBroker, only, order, rig
@@ -24,7 +23,7 @@ from slipstream.risk.events import (
     OverrideGranted,
     TradingStateChanged,
 )
-from slipstream.risk.state import RISK_OFFICER, TradingState, User, read_state_file
+from slipstream.risk.state import RISK_OFFICER, TradingState, User
 
 OFFICER = User("olga", RISK_OFFICER)
 TRADER = User("tom", "trader")
@@ -169,18 +168,6 @@ def test_manual_state_changes_need_a_risk_officer_and_a_reason() -> None:
         "exchange outage",
     )
     assert resume.state == "active" and resume.trigger == "manual"
-
-
-def test_state_file_carries_the_state_between_runs(tmp_path: Path) -> None:
-    path = tmp_path / "state.json"
-    first = rig(state_path=path)
-    first.engine.halt(OFFICER, "end of day review")
-    state, history = read_state_file(path)
-    assert state is TradingState.HALTED and history[-1]["user"] == "olga"
-    second = rig(state_path=path)
-    assert second.engine.state is TradingState.HALTED
-    denial = second.engine.check_order(order("AAA", "buy", 1), T0)
-    assert denial is not None and "end of day review" in denial.reason
 
 
 def test_single_order_override_is_scoped_and_audited() -> None:
@@ -359,13 +346,3 @@ def test_kill_switch_counts_cancels_the_broker_refuses_and_carries_on() -> None:
     assert (report.cancels_sent, report.cancel_failures) == (3, 2)
     assert sorted(broker.cancels()) == ["W0", "W2", "W4"]
     assert r.engine.state is TradingState.HALTED
-
-
-def test_an_automatic_halt_is_persisted_for_the_next_run(tmp_path: Path) -> None:
-    path = tmp_path / "state.json"
-    r = rig(state_path=path)
-    r.engine.on_position_break(PositionBreak("AAA", 5, 0, T0))
-    state, history = read_state_file(path)
-    assert state is TradingState.HALTED
-    assert history[-1]["trigger"] == "auto:position_break" and history[-1]["user"] is None
-    assert rig(state_path=path).engine.state is TradingState.HALTED

@@ -16,10 +16,17 @@ Parent lifecycle::
     ACTIVE ──pause──▶ PAUSED ──resume──▶ ACTIVE
     ACTIVE/PAUSED ──cancel──▶ CANCELLING ──(children done)──▶ CANCELLED
     ACTIVE ──complete (filled / end time)──▶ COMPLETING ──(children done)──▶ COMPLETED
+    ACTIVE/PAUSED ──amend (quantity, cap, end)──▶ same state, schedule rebuilt
+
+A restarted engine :meth:`AlgoEngine.restore` s each parent from the journal in the state it was
+left in; the children replayed from the journal attach to it by their ``parent_id``, and
+:meth:`AlgoEngine.restart_working` then rebuilds the algorithms of the working ones, whose
+cumulative targets pick up where the parent stands.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +36,7 @@ from typing import Protocol
 from slipstream.algos.market import MarketState
 from slipstream.algos.parent import (
     ParentAccepted,
+    ParentAmended,
     ParentCancelled,
     ParentCompleted,
     ParentDenied,
@@ -186,6 +194,10 @@ class _Runtime:
 
     def working_children(self) -> list[Order]:
         return list(self.open.values())
+
+    def parent_replaced(self, parent: ParentOrder) -> None:
+        """Work ``parent`` (an amended copy of the same parent) from now on."""
+        self._parent = parent
 
     def on_child_event(self, event: OrderEvent, order: Order) -> None:
         """Fold one child event into the open set and the fill totals."""
@@ -353,16 +365,126 @@ class AlgoEngine:
                 0,
                 f"{denial.check}: {denial.reason}",
             )
-        inputs = self.inputs_source(parent.symbol) if self.inputs_source else None
-        runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
-        runtime.algo = algorithm_class(parent.algo)(runtime)
-        self._parents[parent.parent_id] = runtime
-        for hook, by_symbol in self._hooked.items():
-            if getattr(type(runtime.algo), hook) is not getattr(ExecAlgorithm, hook):
-                by_symbol.setdefault(parent.symbol, []).append(runtime)
+        runtime = self._host(parent, ParentState.ACTIVE)
+        try:
+            self._build(runtime)  # an algorithm refusing its parameters sends nothing
+        except InputError:
+            del self._parents[parent.parent_id]
+            raise
         self.bus.publish(ParentAccepted.of(parent, now))
         runtime.algo.on_start()
         return runtime.summary()
+
+    def _host(self, parent: ParentOrder, state: ParentState) -> _Runtime:
+        instrument = self.instruments.get(parent.symbol)
+        inputs = self.inputs_source(parent.symbol) if self.inputs_source else None
+        runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
+        runtime.state = state
+        self._parents[parent.parent_id] = runtime
+        return runtime
+
+    def _build(self, runtime: _Runtime) -> None:
+        """Build the parent's algorithm afresh and hook it to the market records it reads."""
+        self._unhook(runtime)
+        runtime.algo = algorithm_class(runtime.parent.algo)(runtime)
+        for hook, by_symbol in self._hooked.items():
+            if getattr(type(runtime.algo), hook) is not getattr(ExecAlgorithm, hook):
+                by_symbol.setdefault(runtime.parent.symbol, []).append(runtime)
+
+    def _start(self, runtime: _Runtime) -> None:
+        """Build the parent's algorithm afresh and start it if active (amend, restart)."""
+        self._build(runtime)
+        if runtime.state is ParentState.ACTIVE:
+            runtime.algo.on_start()
+
+    def _unhook(self, runtime: _Runtime) -> None:
+        for by_symbol in self._hooked.values():
+            if runtime in by_symbol.get(runtime.parent.symbol, ()):
+                by_symbol[runtime.parent.symbol].remove(runtime)
+
+    def amend(
+        self,
+        parent_id: str,
+        quantity: int | None = None,
+        limit_price: Decimal | None = None,
+        end_ns: int | None = None,
+        reason: str = "user",
+    ) -> ParentSummary:
+        """Change a working parent's quantity, price cap or end time; its schedule is rebuilt.
+
+        The working children are cancelled (their prices and sizes belong to the old
+        schedule); the new algorithm sends nothing while those cancels are in flight.
+        """
+        runtime = self._require(parent_id, None)
+        if runtime.state not in (ParentState.ACTIVE, ParentState.PAUSED):
+            raise StateError(f"parent {parent_id} is {runtime.state.value}: it cannot be amended")
+        old = runtime.parent
+        now = self.clock.timestamp_ns()
+        new_qty = old.quantity if quantity is None else quantity
+        runtime.instrument.check_quantity(new_qty)
+        if new_qty < runtime.filled_qty:
+            raise InputError(
+                "quantity", new_qty, f"must be at least the filled quantity {runtime.filled_qty}"
+            )
+        new_end = old.end_ns if end_ns is None else end_ns
+        if new_end <= max(now, old.start_ns):
+            raise InputError("end", new_end, f"must be in the future (now {now})")
+        if limit_price is not None:
+            runtime.instrument.check_price(limit_price, "limit_price")
+        new_cap = old.limit_price if limit_price is None else limit_price
+        runtime.parent_replaced(
+            dataclasses.replace(old, quantity=new_qty, limit_price=new_cap, end_ns=new_end)
+        )
+        self.clock.cancel_timer(runtime.timer_name)
+        runtime.cancel_all_children()
+        self.bus.publish(ParentAmended(old.parent_id, now, now, new_qty, new_cap, new_end, reason))
+        self._start(runtime)
+        if runtime.state is ParentState.ACTIVE and runtime.filled_qty >= new_qty:
+            runtime.complete("filled")
+        return runtime.summary()
+
+    # -- restart from the journal ----------------------------------------------------------
+
+    def restore(self, parent: ParentOrder) -> None:
+        """Host a parent accepted before a restart, without starting it or publishing."""
+        if parent.parent_id not in self._parents:
+            self._host(parent, ParentState.ACTIVE)
+
+    def restore_event(
+        self,
+        event: ParentPaused | ParentResumed | ParentAmended | ParentCompleted | ParentCancelled,
+    ) -> None:
+        """Fold one journalled parent lifecycle event into the restored parent."""
+        runtime = self._parents.get(event.parent_id)
+        if runtime is None:
+            return
+        if isinstance(event, ParentPaused):
+            runtime.state = ParentState.PAUSED
+        elif isinstance(event, ParentResumed):
+            runtime.state = ParentState.ACTIVE
+        elif isinstance(event, ParentAmended):
+            runtime.parent_replaced(
+                dataclasses.replace(
+                    runtime.parent,
+                    quantity=event.quantity,
+                    limit_price=event.limit_price,
+                    end_ns=event.end_ns,
+                )
+            )
+        else:
+            done = isinstance(event, ParentCompleted)
+            runtime.state = ParentState.COMPLETED if done else ParentState.CANCELLED
+            runtime.reason = event.reason
+
+    def restart_working(self) -> int:
+        """Start the algorithms of every restored parent still working; return how many."""
+        count = 0
+        for runtime in self._parents.values():
+            if runtime.state.is_done:
+                continue
+            count += 1
+            self._start(runtime)
+        return count
 
     def pause(self, parent_id: str, reason: str = "user") -> None:
         """Stop sending children and cancel the working ones."""
@@ -450,9 +572,7 @@ class AlgoEngine:
             event = ParentCancelled(
                 pid, now, now, runtime.reason, summary.filled_qty, summary.avg_px, summary.children
             )
-        for by_symbol in self._hooked.values():
-            if runtime in by_symbol.get(runtime.parent.symbol, ()):
-                by_symbol[runtime.parent.symbol].remove(runtime)
+        self._unhook(runtime)
         self.bus.publish(event)
 
     def _require(self, parent_id: str, state: ParentState | None) -> _Runtime:
@@ -468,7 +588,14 @@ class AlgoEngine:
     def _on_order_event(self, event: OrderEvent) -> None:
         runtime = self.owner.get(event.client_order_id)
         if runtime is None:
-            return
+            if not isinstance(event, OrderInitialized) or event.spec.parent_id is None:
+                return
+            # A child replayed from the journal after a restart: it belongs to its parent.
+            found = self._parents.get(event.spec.parent_id)
+            if found is None:
+                return
+            runtime = self.owner[event.client_order_id] = found
+            found.children.append(event.client_order_id)
         order = self.oms.store.get(event.client_order_id)
         if order is None:
             return

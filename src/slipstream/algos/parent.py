@@ -140,3 +140,13 @@ class ParentCancelled(ParentEvent):
     filled_qty: int
     avg_px: Decimal | None
     children: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParentAmended(ParentEvent):
+    """The parent's quantity, price cap or end time changed; its schedule was rebuilt."""
+
+    quantity: int
+    limit_price: Decimal | None
+    end_ns: int
+    reason: str

@@ -14,11 +14,9 @@ import json
 import pkgutil
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from slipstream.cli import commands
 from slipstream.core.errors import SlipstreamError
-from slipstream.risk.state import DEFAULT_STATE_FILE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,17 +39,6 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """Give a sub-command its own ``--json`` flag (``slipstream CMD --json`` works too)."""
     parser.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON"
-    )
-
-
-def add_state_flag(parser: argparse.ArgumentParser) -> None:
-    """Give a command the ``--state`` option: the trading-state file of ``halt``/``resume``."""
-    parser.add_argument(
-        "--state",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        metavar="FILE",
-        help=f"trading state set by `slipstream halt/reduce/resume` (default {DEFAULT_STATE_FILE})",
     )
 
 

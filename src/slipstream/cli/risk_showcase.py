@@ -8,30 +8,25 @@ sizes are derived from NAV so each step lands just past the limit it demonstrate
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
 
-from slipstream.brokers.sim.venue import SimulatedVenue
-from slipstream.core.bus import MessageBus
-from slipstream.core.clock import SimClock
 from slipstream.core.ids import IdGenerator
+from slipstream.kernel import KernelSettings, SimKernel
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.model.commands import SubmitOrder
 from slipstream.model.enums import OrderStatus, OrderType, Side
-from slipstream.model.events import OrderDenied, OrderFilled, OrderSubmitted
+from slipstream.model.events import OrderDenied, OrderSubmitted
 from slipstream.model.market import QuoteTick
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.oms.manager import OrderManager
 from slipstream.oms.records import RiskApproved
-from slipstream.oms.router import Router
-from slipstream.portfolio.portfolio import Portfolio
+from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.data import last_closes
-from slipstream.risk.engine import RiskEngine
 from slipstream.risk.events import DenialOverridden
 from slipstream.risk.state import RISK_OFFICER, User
-from slipstream.store.backend import SQLiteBackend
-from slipstream.store.journal import Journal
 
 OFFICER = User("risk.officer", RISK_OFFICER)
 SEC = 1_000_000_000
@@ -66,30 +61,26 @@ class Step:
 class Showcase:
     """The wired session and the steps taken so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal_path: Path) -> None:
         day, closes = last_closes()
         self.day = day
         start = datetime.fromisoformat(f"{day}T14:00:00").replace(tzinfo=UTC)
-        self.clock = SimClock(int(start.timestamp()) * SEC)
-        self.bus = MessageBus()
         self.instruments = instruments_for(set(sector_map()) | set(QUOTED))
         self.prices = {s: self.instruments.get(s).round_price(Decimal(closes[s])) for s in QUOTED}
-        sectors = sector_map()
-        self.portfolio = Portfolio(CASH, lambda s: sectors.get(s, "Unknown"))
-        for symbol, qty in BOOK.items():
-            self.portfolio.seed_position(symbol, qty, self.prices[symbol])
-        self.venue = SimulatedVenue(self.clock, self.instruments, IdGenerator(self.clock, "V"))
-        self.journal = Journal(SQLiteBackend(":memory:"), group_size=1)
-        self.oms = OrderManager(
-            self.clock, self.bus, self.instruments, Router(self.venue), self.journal
+        seeds = tuple(SeedPosition(s, qty, self.prices[s]) for s, qty in BOOK.items())
+        self.kernel = SimKernel(
+            self.instruments,
+            KernelSettings(cash=CASH, seed_positions=seeds, journal_path=journal_path),
+            start_ns=int(start.timestamp()) * SEC,
         )
-        self.engine = RiskEngine(
-            self.portfolio, self.instruments, self.oms.store, self.clock, self.bus
+        self.clock, self.bus, self.portfolio = (
+            self.kernel.clock,
+            self.kernel.bus,
+            self.kernel.portfolio,
         )
-        self.oms.risk = self.engine
-        self.engine.attach(oms=self.oms)
-        self.bus.subscribe(OrderFilled, self.portfolio.on_fill)
-        self.bus.subscribe(QuoteTick, lambda q: self.portfolio.mark(q.symbol, q.mid))
+        self.venue, self.oms = self.kernel.venue, self.kernel.oms
+        assert self.kernel.risk is not None
+        self.engine = self.kernel.risk
         self.ids = IdGenerator(self.clock, "D")
         self.steps: list[Step] = []
         self.venue_orders: list[str] = []
@@ -229,11 +220,15 @@ def _run(s: Showcase) -> None:
 
 def run_showcase() -> tuple[list[Step], dict[str, int]]:
     """Run the session; return its steps and the coverage figures from the journal."""
-    s = Showcase()
-    _run(s)
-    s.journal.flush()
-    approved = {
-        r.client_order_id for _seq, _ts, r in s.journal.records() if isinstance(r, RiskApproved)
-    }
+    with tempfile.TemporaryDirectory(prefix="slipstream-risk-demo-") as folder:
+        s = Showcase(Path(folder) / "journal.db")
+        _run(s)
+        journal = s.kernel.journal
+        assert journal is not None
+        journal.flush()
+        approved = {
+            r.client_order_id for _seq, _ts, r in journal.records() if isinstance(r, RiskApproved)
+        }
+        s.kernel.close()
     covered = sum(1 for coid in s.venue_orders if coid in approved)
     return s.steps, {"orders_at_venue": len(s.venue_orders), "with_risk_approval": covered}

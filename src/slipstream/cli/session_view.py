@@ -38,6 +38,7 @@ def render_text(summary: SessionSummary, show_fills: bool = True) -> str:
                     o["denied_by"] or "",
                 ]
                 for o in summary.orders
+                if o["parent_id"] is None
             ],
         )
     )
@@ -45,6 +46,7 @@ def render_text(summary: SessionSummary, show_fills: bool = True) -> str:
         fills = [
             [o["client_id"], f["ts"], f["price"], f["quantity"], f["liquidity"]]
             for o in summary.orders
+            if o["parent_id"] is None
             for f in o["fills"]
         ]
         lines += [
@@ -55,19 +57,36 @@ def render_text(summary: SessionSummary, show_fills: bool = True) -> str:
     if summary.parents:
         lines += [
             "",
-            "Parent orders (children worked by algorithms)",
+            "Parent orders (children worked by algorithms; costs in bps, cost > 0)",
             table(
-                ["parent", "symbol", "side", "children", "denied", "fills", "filled", "avg_px"],
+                [
+                    "parent",
+                    "symbol",
+                    "side",
+                    "qty",
+                    "algo",
+                    "status",
+                    "children",
+                    "filled",
+                    "avg_px",
+                    "IS",
+                    "vs arrival",
+                    "vs VWAP",
+                ],
                 [
                     [
-                        p["parent_id"],
+                        p["client_id"],
                         p["symbol"],
                         p["side"],
+                        p["quantity"],
+                        p["algo"],
+                        p["status"],
                         p["children"],
-                        p["denied_children"],
-                        p["fills"],
                         p["filled"],
                         p["avg_price"] or "",
+                        _num(p["shortfall_bps"]),
+                        _num(p["vs_arrival_bps"]),
+                        _num(p["vs_interval_vwap_bps"]),
                     ]
                     for p in summary.parents
                 ],
@@ -94,3 +113,7 @@ def render_text(summary: SessionSummary, show_fills: bool = True) -> str:
         f"cash {summary.cash:,}   NAV {summary.nav:,}   realized P&L {summary.realized_pnl:,}   unrealized P&L {summary.unrealized_pnl:,}",
     ]
     return "\n".join(lines)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

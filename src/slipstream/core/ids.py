@@ -28,6 +28,10 @@ class IdGenerator:
         self._count += 1
         return f"{prefix}-{self._clock.timestamp_ns()}-{self._count}"
 
+    def skip_past(self, used: int) -> None:
+        """Never hand out a counter at or below ``used`` (ids made before a restart)."""
+        self._count = max(self._count, used)
+
     def client_order_id(self) -> ClientOrderId:
         """Return a new client order id."""
         return ClientOrderId(self._next(self._prefix))

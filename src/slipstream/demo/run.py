@@ -14,22 +14,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from slipstream.algos.parent import ParentOrder
 from slipstream.brokers.sim.impact_overlay import ImpactOverlayConfig
 from slipstream.cli.output import to_json
-from slipstream.demo.algos import attach_algos, schedule_parents, tca_inputs
+from slipstream.demo.algos import demo_parents, demo_profile_source
 from slipstream.demo.charts import fills_chart
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
+from slipstream.demo.journal import replace_own_journal
 from slipstream.demo.orders import BASE_SIZE, demo_orders
+from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
+from slipstream.kernel.tca_feed import tca_inputs
 from slipstream.marketdata.profiles import adv_from_minute_bars
 from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import MarketReplay
 from slipstream.marketdata.stats import intraday_volatility
 from slipstream.model.instrument import InstrumentTable
-from slipstream.node import SimNode, SimSettings
-from slipstream.oms.order_file import TimedOrder
-from slipstream.risk.setup import build_risk_engine
-from slipstream.session import SessionSummary, children_fill, run_session, summarize
+from slipstream.oms.order_file import OrdersFile, TimedParent
+from slipstream.session import SessionSummary, children_fill, run_session, summarize_kernel
 from slipstream.tca.report import TcaResult, build_tca_report
 
 CASH = Decimal(100_000_000)
@@ -69,33 +69,27 @@ def overlay_config(symbols: list[str], date: str) -> ImpactOverlayConfig:
 def _session(
     market: MarketReplay,
     instruments: InstrumentTable,
-    orders: list[TimedOrder],
+    work: OrdersFile,
     date: str,
     overlay: ImpactOverlayConfig,
     journal: Path | None,
-    state_path: Path | None,
-) -> tuple[SimNode, list[ParentOrder], int]:
+) -> tuple[SimKernel, int]:
     start = (market.span_ns() or (1, 0))[0] - 1
-    settings = SimSettings(
-        cash=CASH, latency_ns=LATENCY_NS, journal_path=journal, venue_options={"impact": overlay}
+    settings = KernelSettings(
+        cash=CASH,
+        journal_path=journal,
+        profile_source=demo_profile_source(date),
+        fingerprint={"demo": date, "overlay": str(overlay.enabled)},
     )
-
-    node = SimNode(instruments, settings, start_ns=start)
-    store, clock, bus = node.oms.store, node.clock, node.bus
-    risk = build_risk_engine(
-        node.portfolio, instruments, store, None, clock, bus, state_path=state_path
-    )
-    node.oms.risk = risk
-    engine = attach_algos(node, instruments, date)
-    risk.attach(oms=node.oms, algos=engine)  # what the kill switch acts through
-    parents = schedule_parents(node, engine, date)
-    count = run_session(node, market, orders, progress=lambda n: _say(f"  {n:,} records"))
-    return node, parents, count
+    venue = VenueSettings(latency_ns=LATENCY_NS, options={"impact": overlay})
+    kernel = SimKernel(instruments, settings, venue, start_ns=start)
+    count = run_session(kernel, market, work, progress=lambda n: _say(f"  {n:,} records"))
+    return kernel, count
 
 
-def _overlay_rows(on: SimNode, off: SimNode, parents: list[ParentOrder]) -> list[dict[str, Any]]:
+def _overlay_rows(on: SimKernel, off: SimKernel, timed: list[TimedParent]) -> list[dict[str, Any]]:
     rows = []
-    for parent in parents:
+    for parent in (t.parent for t in timed):
         row: dict[str, Any] = {"parent": parent.parent_id, "side": parent.side.value}
         for label, node in (("off", off), ("on", on)):
             filled, avg_px = children_fill(node.oms.store.children_of(parent.parent_id))
@@ -108,12 +102,8 @@ def _overlay_rows(on: SimNode, off: SimNode, parents: list[ParentOrder]) -> list
     return rows
 
 
-def run_demo(out_dir: Path, date: str = DEMO_DATE, state_path: Path | None = None) -> DemoResult:
-    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``.
-
-    ``state_path`` is the trading-state file of ``slipstream halt/resume``: a halted desk's demo
-    is denied like any other session.
-    """
+def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
+    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     symbols = list(BASE_SIZE)
     _say(f"loading {', '.join(symbols)} market data for {date} (regular session) ...")
@@ -122,21 +112,20 @@ def run_demo(out_dir: Path, date: str = DEMO_DATE, state_path: Path | None = Non
     instruments = instruments_for(symbols)
     orders = demo_orders(date, prices, instruments)
     journal = out_dir / "journal.db"
-    for stale in out_dir.glob("journal.db*"):
-        stale.unlink()
+    replace_own_journal(journal)
+    parents = demo_parents(date)
+    work = OrdersFile(orders, parents, [])
     overlay = overlay_config(symbols, date)
     _say(
         f"replaying {len(market):,} records: {len(orders)} orders and 5 algorithm parents, impact overlay on ..."
     )
-    node, parents, count = _session(market, instruments, orders, date, overlay, journal, state_path)
-    summary = summarize(node.oms.store, node.portfolio)
+    node, count = _session(market, instruments, work, date, overlay, journal)
+    summary = summarize_kernel(node)
     node.close()
     _say("replaying again with the impact overlay off, for comparison ...")
-    off, _, _ = _session(
-        market, instruments, orders, date, ImpactOverlayConfig(enabled=False), None, state_path
-    )
+    off, _ = _session(market, instruments, work, date, ImpactOverlayConfig(enabled=False), None)
     _say("transaction cost analysis ...")
-    parent_records, fills = tca_inputs(parents, node.oms)
+    parent_records, fills = tca_inputs([t.parent for t in parents], node.oms.store)
     tca = build_tca_report(
         parent_records, fills, market, out_dir / "tca", title=f"Demo TCA, {date}"
     )

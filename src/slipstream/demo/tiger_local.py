@@ -31,6 +31,7 @@ from slipstream.core.clock import LiveClock
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.timestamps import datetime_to_ns, format_ts
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
+from slipstream.demo.journal import replace_own_journal
 from slipstream.demo.orders import (
     BUY,
     DAY,
@@ -46,22 +47,22 @@ from slipstream.demo.orders import (
     plan_spec,
     plan_ts,
 )
+from slipstream.kernel import KernelSettings, LiveKernel
 from slipstream.marketdata.reference import instruments_for
 from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import OrderFilled, OrderRejected
 from slipstream.model.market import MarketRecord, QuoteTick
 from slipstream.model.orders import Order
-from slipstream.node import BrokerNode, LiveSettings
-from slipstream.portfolio.reconciliation import Reconciler, ReconciliationReport
-from slipstream.session import SessionSummary, summarize
+from slipstream.portfolio.reconciliation import ReconciliationReport
+from slipstream.session import SessionSummary, summarize_kernel
 
 SYMBOL = "IBM"
 BASE = 100
 WINDOW = ("10:00:00", "10:10:00")
 #: Keep at most one quote and one trade per this much market time (1,935 records in the window become 450).
 SAMPLE_NS = 1_000_000_000
-CASH = Decimal(1_000_000)
+CASH = Decimal(10_000_000)
 #: How long to wait for Tiger's answer to one request, and for the last pushes at the end.
 ANSWER_TIMEOUT_S = 5.0
 SETTLE_S = 0.5
@@ -165,7 +166,7 @@ def _at(hhmm: str) -> int:
 class _Session:
     """The scripted session: what to send at which market time, on one node."""
 
-    def __init__(self, node: BrokerNode, prices: PriceIndex) -> None:
+    def __init__(self, node: LiveKernel, prices: PriceIndex) -> None:
         self.node = node
         self.prices = prices
         self.inst = node.instruments.get(SYMBOL)
@@ -252,8 +253,7 @@ def run_tiger_demo(out_dir: Path) -> TigerDemoResult:
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     journal = out_dir / "journal.db"
-    for stale in out_dir.glob("journal.db*"):
-        stale.unlink()
+    replace_own_journal(journal)
     _say(f"loading {SYMBOL} quotes and trades for {DEMO_DATE} ...")
     market = load_demo_market([SYMBOL], DEMO_DATE)
     prices = PriceIndex.build(market)
@@ -264,12 +264,10 @@ def run_tiger_demo(out_dir: Path) -> TigerDemoResult:
     with start_local_gateway(symbols={SYMBOL: first.quantize(Decimal("0.01"))}) as gateway:
         clock = LiveClock()
         broker = TigerBroker.from_config(gateway.config(), clock)
-        node = BrokerNode(
-            instruments_for([SYMBOL]),
-            broker,
-            LiveSettings(cash=CASH, journal_path=journal),
-            clock,
+        settings = KernelSettings(
+            cash=CASH, journal_path=journal, fingerprint={"demo": "tiger-local"}
         )
+        node = LiveKernel(instruments_for([SYMBOL]), broker, settings, clock)
         timings["connect_s"] = time.perf_counter() - started - timings["load_s"]
         session = _Session(node, prices)
         _say(
@@ -280,11 +278,8 @@ def run_tiger_demo(out_dir: Path) -> TigerDemoResult:
         session.run(gateway, records)
         timings["session_s"] = time.perf_counter() - mark
         _say("reconciling the journal and the OMS against the gateway ...")
-        reconciler = Reconciler(broker, clock, node.oms.on_broker_event)
-        report = reconciler.reconcile(
-            node.oms.store, lambda: {s: p.quantity for s, p in node.portfolio.positions.items()}
-        )
-        summary = summarize(node.oms.store, node.portfolio)
+        report = node.reconcile()
+        summary = summarize_kernel(node)
         stats = gateway.control("stats")
         broker_stats = dict(broker.stats)
         node.close()

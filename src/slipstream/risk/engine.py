@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,6 +59,7 @@ from slipstream.risk.events import (
     KillSwitchActivated,
     LimitsChanged,
     OverrideGranted,
+    TradingStateChanged,
 )
 from slipstream.risk.limits import CHECK_NAMES, Limits
 from slipstream.risk.ports import AlgoControl, OpenOrders, OrderEntry
@@ -69,10 +69,8 @@ from slipstream.risk.state import (
     TradingState,
     TradingStateKeeper,
     User,
-    read_state_file,
     require_reason,
     require_risk_officer,
-    write_state_file,
 )
 from slipstream.risk.valuation import Valuation, build_valuation, fingerprint, revalue_symbols
 
@@ -140,7 +138,6 @@ class RiskEngine:
         bus: MessageBus,
         limits: Limits | None = None,
         returns: pd.DataFrame | None = None,
-        state_path: Path | None = None,
     ) -> None:
         self._portfolio = portfolio
         self._instruments = instruments
@@ -149,15 +146,12 @@ class RiskEngine:
         self._bus = bus
         self.limits = limits or Limits()
         self._returns = returns if returns is not None else daily_returns()
-        self._state_path = state_path
-        state, self._history = (
-            read_state_file(state_path) if state_path else (TradingState.ACTIVE, [])
-        )
-        self._keeper = TradingStateKeeper(state)
-        last = self._history[-1] if self._history else {}
-        self.state_reason: str = (
-            str(last.get("reason", "")) if state is not TradingState.ACTIVE else ""
-        )
+        self._history: list[dict[str, Any]] = []
+        self._keeper = TradingStateKeeper(TradingState.ACTIVE)
+        self.state_reason = ""
+        #: True while a restarted kernel replays its journal: counters follow the replayed
+        #: events, but nothing is decided (no automatic halt, no kill switch) on old facts.
+        self.replaying = False
         self.throttle = SlidingCount(secs_to_ns(self.limits.throttle_window_secs))
         self._submits = SlidingCount(secs_to_ns(self.limits.reject_window_secs))
         self._rejects = SlidingCount(secs_to_ns(self.limits.reject_window_secs))
@@ -507,7 +501,15 @@ class RiskEngine:
 
         self._clock.set_timer("risk.watchdog", self._clock.timestamp_ns() + step, tick)
 
+    def restore_state(self, change: TradingStateChanged) -> None:
+        """Take the trading state a journalled change left (a restart replaying its journal)."""
+        self._keeper = TradingStateKeeper(TradingState(change.state))
+        self.state_reason = change.reason if change.state != TradingState.ACTIVE.value else ""
+        self._history.append(asdict(change))
+
     def _auto_halt(self, rule: str, reason: str, ts_ns: int, always_halt: bool = False) -> None:
+        if self.replaying:
+            return
         trigger = (
             StateTrigger.HALT
             if always_halt or self.limits.auto_halt_action == "halt"
@@ -581,8 +583,6 @@ class RiskEngine:
         if change is None:
             return
         self.state_reason = reason if change.state != TradingState.ACTIVE.value else ""
-        if self._state_path is not None:
-            write_state_file(self._state_path, change, self._history)
         self._history.append(asdict(change))
         self._publish(change)
 

@@ -130,13 +130,9 @@ def build_risk_engine(
     limits_path: Path | str | None,
     clock: Clock,
     bus: MessageBus,
-    *,
-    state_path: Path | None = None,
 ) -> RiskEngine:
     """Return a risk engine with limits from ``limits_path`` (defaults if None).
 
-    ``state_path`` is the trading-state file written by ``slipstream halt``/``resume``: the
-    engine starts in the state it records and keeps it up to date. Call
     ``engine.attach(oms=..., algos=...)`` once those exist so the kill switch can act.
     """
     return RiskEngine(
@@ -146,5 +142,4 @@ def build_risk_engine(
         clock,
         bus,
         limits=load_limits(limits_path),
-        state_path=state_path,
     )

@@ -5,27 +5,22 @@ existing position; HALTED lets nothing new out (the kill switch's own flattening
 one exception, see :mod:`slipstream.risk.killswitch`). Leaving HALTED or REDUCING is a manual
 act by a user with the ``risk_officer`` role and a reason; entering them is manual or automatic.
 
-The state file (JSON) carries the state between runs, since ``slipstream halt`` and
-``slipstream resume`` act on it while no engine is running::
-
-    {"state": "halted", "trigger": "manual", "reason": "...", "user": "...", "ts_ns": 0,
-     "history": [{"previous": "active", "state": "halted", ...}, ...]}
+The state belongs to the engine it applies to: every change is a ``TradingStateChanged`` record
+in that engine's journal (with who and why), and a restarted engine takes the state its journal
+left. ``slipstream halt|reduce|resume --journal FILE`` records a change in the journal of an
+engine that is not running.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
 
-from slipstream.core.errors import ConfigError, InputError
+from slipstream.core.errors import InputError
 from slipstream.core.fsm import StateMachine
 from slipstream.risk.events import TradingStateChanged
 
 RISK_OFFICER = "risk_officer"
-DEFAULT_STATE_FILE = Path("out/trading_state.json")
 
 
 class TradingState(StrEnum):
@@ -104,51 +99,3 @@ class TradingStateKeeper:
         )
         self.last_change = change
         return change
-
-
-def read_state_file(path: Path) -> tuple[TradingState, list[dict[str, Any]]]:
-    """Return the persisted state and its history (ACTIVE and empty if the file is absent)."""
-    if not path.exists():
-        return TradingState.ACTIVE, []
-    try:
-        document = json.loads(path.read_text())
-        state = TradingState(document["state"])
-        history = list(document.get("history", []))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"trading state file {path}: unreadable: {exc}") from exc
-    return state, history
-
-
-def write_state_file(
-    path: Path, change: TradingStateChanged, history: list[dict[str, Any]]
-) -> None:
-    """Persist ``change`` as the current state, appending it to ``history`` (atomic replace)."""
-    record = asdict(change)
-    document = {
-        "state": change.state,
-        "trigger": change.trigger,
-        "reason": change.reason,
-        "user": change.user,
-        "ts_ns": change.ts_event,
-        "history": [*history, record],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n")
-    tmp.replace(path)
-
-
-def change_state_file(
-    path: Path, trigger: StateTrigger, user: User, reason: str, ts_ns: int
-) -> TradingStateChanged | None:
-    """Apply a manual ``trigger`` to the persisted state (risk officer, reason mandatory).
-
-    Return the change, or None when the file already records the target state.
-    """
-    require_risk_officer(user, f"{trigger.value} trading")
-    text = require_reason(reason)
-    state, history = read_state_file(path)
-    change = TradingStateKeeper(state).move(trigger, "manual", text, user.name, ts_ns)
-    if change is not None:
-        write_state_file(path, change, history)
-    return change

@@ -9,11 +9,21 @@ to the previous batch. SQLite runs in WAL mode; durability depends on ``sync``:
 - ``"normal"`` (default): ``synchronous=NORMAL`` in WAL mode: a committed batch survives a crash
   of the process; a power loss may lose the last commits, never corrupt the file.
 
+One writer per journal: a writing backend holds an exclusive ``flock`` on the database file for
+its whole life, so a second process (or a second backend in this one) that opens the same journal
+for writing is refused at once; the lock dies with the process, so a crash never leaves a journal
+locked. A reader (``read_only=True``) takes no lock, creates nothing and never writes: it opens
+the file with SQLite's ``mode=ro``, so verification works on read-only media and on a full disk.
+A file that is not SQLite, or an SQLite file of another application, is refused by name and left
+untouched.
+
 PostgreSQL can be added by implementing :class:`JournalBackend` (four methods).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +33,10 @@ from slipstream.core.errors import ConfigError, JournalError
 
 #: Pages of WAL (4 KiB each) between automatic checkpoints.
 WAL_CHECKPOINT_PAGES = 10_000
+
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_COLUMNS = ("first_seq", "count", "payload", "hash")
 
 #: (first_seq, count, payload, hash)
 Row = tuple[int, int, bytes, str]
@@ -51,12 +65,25 @@ class JournalBackend(Protocol):
 class SQLiteBackend:
     """Journal batches in one SQLite table, WAL mode."""
 
-    def __init__(self, path: str | Path, sync: str = "normal") -> None:
+    def __init__(self, path: str | Path, sync: str = "normal", *, read_only: bool = False) -> None:
         if sync not in ("normal", "full"):
             raise ConfigError(f"journal sync mode {sync!r}: must be 'normal' or 'full'")
         self.path = str(path)
+        self.read_only = read_only
+        self._lock_fd: int | None = None
+        in_memory = self.path == ":memory:"  # a test's private journal: no file to lock
+        if not in_memory:
+            check_journal_file(Path(path), must_exist=read_only)
+        if not read_only and not in_memory:
+            self._lock_fd = _lock(self.path)
         try:
+            if read_only:
+                uri = f"file:{Path(path).resolve()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._check_schema()
+                return
             self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._check_schema()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={sync.upper()}")
             # Checkpoints (copying the WAL into the database, with an fsync) cost far more than
@@ -68,7 +95,33 @@ class SQLiteBackend:
                 "count INTEGER NOT NULL, payload BLOB NOT NULL, hash TEXT NOT NULL)"
             )
         except sqlite3.Error as exc:
+            self._release()
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
+        except JournalError:
+            self._release()
+            raise
+
+    def _check_schema(self) -> None:
+        """Refuse an SQLite file that holds tables but not a Slipstream journal table."""
+        found = self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        tables = {str(name) for (name,) in found}
+        if not tables:
+            if self.read_only:
+                self._db.close()
+                raise JournalError(f"{self.path} is an empty SQLite file: no journal table")
+            return
+        columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(journal)"))
+        if columns != _COLUMNS:
+            self._db.close()
+            raise JournalError(
+                f"{self.path} is not a Slipstream journal "
+                f"(an SQLite file with tables {', '.join(sorted(tables))})"
+            )
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def append(self, row: Row) -> None:
         try:
@@ -99,8 +152,42 @@ class SQLiteBackend:
 
     def close(self) -> None:
         try:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not self.read_only:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise JournalError(f"cannot checkpoint journal {self.path}: {exc}") from exc
         finally:
             self._db.close()
+            # After SQLite's own handle: closing our descriptor first would drop its locks.
+            self._release()
+
+
+def check_journal_file(path: Path, must_exist: bool) -> None:
+    """Raise a JournalError unless ``path`` is absent (when allowed) or an SQLite file."""
+    if not path.exists():
+        if must_exist:
+            raise JournalError(f"journal {path} does not exist")
+        return
+    if not path.is_file():
+        raise JournalError(f"journal {path} is not a file")
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_MAGIC))
+    if not head:
+        if must_exist:
+            raise JournalError(f"journal {path} is empty (0 bytes): nothing was ever committed")
+        return
+    if head != SQLITE_MAGIC:
+        raise JournalError(f"{path} is not a Slipstream journal (not an SQLite file)")
+
+
+def _lock(path: str) -> int:
+    """Take the journal's exclusive writer lock; raise JournalError if another writer holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(
+            f"journal {path} is in use by another Slipstream process (one writer per journal)"
+        ) from None
+    return fd

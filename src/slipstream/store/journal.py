@@ -7,21 +7,38 @@ exists anywhere else. A batch is encoded in one ``orjson`` call — about a micr
 record, which is what keeps the journal off the order path's profile.
 
 Batches are hash-chained: each batch's hash is BLAKE2b over the previous hash and the batch's
-bytes, so :meth:`Journal.verify` finds any edited, dropped or reordered record.
+bytes, so :meth:`Journal.records` finds any edited, dropped or reordered record.
+
+Three ways to open one (:func:`open_journal`):
+
+- ``new``: the file must hold no records; the session's first record is ``SessionStarted``.
+- ``continue``: a live engine restarted on its journal appends after the last record.
+- ``verify``: a deterministic simulation re-executes from the start; every batch it would write
+  that the file already holds must be byte-identical to the stored one (it is not written
+  again), and only the batches after the stored ones are appended. Because the simulation is
+  deterministic, the batches a crash lost are regenerated exactly; a batch that differs means
+  the inputs changed, and the resume stops with the record where they part.
+
+A record that cannot be encoded fails alone: the batch it was in is written without it and
+:meth:`Journal.flush` raises a :class:`JournalError` naming it, so one bad value never costs
+the records around it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from slipstream.core.errors import JournalError
 from slipstream.store import codec
-from slipstream.store.backend import JournalBackend
+from slipstream.store.backend import JournalBackend, Row, SQLiteBackend
 from slipstream.store.codec import KINDS as _KINDS
+from slipstream.store.records import JournalClosed
 
 GENESIS = "0" * 32
+OpenMode = Literal["new", "continue", "verify"]
 
 
 def chain_hash(prev: str, payload: bytes) -> str:
@@ -32,20 +49,36 @@ def chain_hash(prev: str, payload: bytes) -> str:
 class Journal:
     """Append-only, hash-chained log of commands and events."""
 
-    def __init__(self, backend: JournalBackend, group_size: int = 1024) -> None:
+    def __init__(
+        self, backend: JournalBackend, group_size: int = 1024, *, verify_prefix: bool = False
+    ) -> None:
         if group_size < 1:
             raise JournalError(f"group_size {group_size}: must be >= 1")
         self._backend = backend
         self._group_size = group_size
         self._pending: list[tuple[str, int, object]] = []
+        self._stored: dict[int, Row] = {}
         last = backend.last()
-        self._seq = last[0] + last[1] - 1 if last else 0
-        self._hash = last[3] if last else GENESIS
+        self.stored_records = last[0] + last[1] - 1 if last else 0
+        if verify_prefix:
+            self._stored = {row[0]: row for row in backend.read()}
+            self._seq, self._hash = 0, GENESIS
+        else:
+            self._seq = self.stored_records
+            self._hash = last[3] if last else GENESIS
+        #: Batches found identical to stored ones (verify mode) and batches written.
+        self.batches_verified = 0
+        self.batches_written = 0
 
     @property
     def seq(self) -> int:
         """Return the sequence number of the last appended record."""
         return self._seq
+
+    @property
+    def verifying(self) -> bool:
+        """Return whether appends are still being matched against stored batches."""
+        return self._seq - len(self._pending) < self.stored_records and bool(self._stored)
 
     def append(self, record: object, ts_init: int) -> int:
         """Append ``record``; return its sequence number."""
@@ -61,18 +94,64 @@ class Journal:
         if not self._pending:
             return
         batch = self._pending
-        payload = codec.encode_batch(batch)
-        digest = chain_hash(self._hash, payload)
-        self._backend.append((self._seq - len(batch) + 1, len(batch), payload, digest))
         self._pending = []
+        try:
+            payload = codec.encode_batch(batch)
+        except JournalError:
+            self._write_isolating(batch)
+            return
+        self._commit(batch, payload)
+
+    def _commit(self, batch: list[tuple[str, int, object]], payload: bytes) -> None:
+        first_seq = self._seq - len(batch) + 1
+        digest = chain_hash(self._hash, payload)
+        if first_seq <= self.stored_records:
+            self._match(first_seq, len(batch), payload, digest)
+        else:
+            self._backend.append((first_seq, len(batch), payload, digest))
+            self.batches_written += 1
         self._hash = digest
 
+    def _match(self, first_seq: int, count: int, payload: bytes, digest: str) -> None:
+        """Check a re-executed batch against the stored one at the same sequence number."""
+        stored = self._stored.get(first_seq)
+        if stored is None or stored[1] != count or bytes(stored[2]) != payload:
+            where = "no batch" if stored is None else f"a batch of {stored[1]} records"
+            raise JournalError(
+                f"resume diverged at record {first_seq}: the journal holds {where} there and "
+                f"this run made a different batch of {count}; the orders, market data or "
+                "settings are not those of the journalled session"
+            )
+        if stored[3] != digest:
+            raise JournalError(f"journal hash chain broken in the batch at seq {first_seq}")
+        self.batches_verified += 1
+
+    def _write_isolating(self, batch: list[tuple[str, int, object]]) -> None:
+        """Write every encodable record of ``batch``, then raise naming those that were not."""
+        good: list[tuple[str, int, object]] = []
+        bad: list[str] = []
+        for item in batch:
+            try:
+                codec.encode_batch([item])
+            except JournalError as exc:
+                bad.append(f"{type(item[2]).__name__} ({exc})")
+            else:
+                good.append(item)
+        self._seq -= len(bad)
+        if good:
+            self._commit(good, codec.encode_batch(good))
+        raise JournalError(f"not journalled, refused: {'; '.join(bad)}")
+
     def records(self) -> Iterator[tuple[int, int, Any]]:
-        """Yield ``(seq, ts_init, record)`` for every record, verifying the chain."""
-        self.flush()
+        """Yield ``(seq, ts_init, record)`` for every stored record, verifying the chain."""
         prev = GENESIS
+        expected = 1
         for first_seq, count, stored, digest in self._backend.read():
             payload = stored if isinstance(stored, bytes) else str(stored).encode()
+            if first_seq != expected:
+                raise JournalError(
+                    f"journal sequence gap: records {expected} to {first_seq - 1} are missing"
+                )
             if chain_hash(prev, payload) != digest:
                 raise JournalError(f"journal hash chain broken in the batch at seq {first_seq}")
             prev = digest
@@ -83,12 +162,42 @@ class Journal:
                 )
             for offset, (_kind, ts_init, record) in enumerate(items):
                 yield first_seq + offset, ts_init, record
+            expected = first_seq + count
 
     def verify(self) -> int:
-        """Check the whole hash chain; return the number of records."""
+        """Check the whole stored hash chain; return the number of stored records."""
         return sum(1 for _ in self.records())
 
-    def close(self) -> None:
-        """Flush and close the backend."""
-        self.flush()
-        self._backend.close()
+    def close(self, clean: bool = True, ts_ns: int = 0) -> None:
+        """Record a clean close (unless ``clean`` is False), flush and release the backend."""
+        try:
+            if clean:
+                self.append(JournalClosed(self._seq, ts_ns), ts_ns)
+            self.flush()
+        finally:
+            self._backend.close()
+
+
+def open_journal(
+    path: Path, mode: OpenMode, sync: str = "normal", group_size: int = 1024
+) -> Journal:
+    """Open the journal at ``path`` for writing in ``mode`` (see the module docstring)."""
+    backend = SQLiteBackend(path, sync)
+    try:
+        if mode == "new":
+            if backend.last() is not None:
+                raise JournalError(
+                    f"journal {path} already holds a session; resume it or choose a new file "
+                    "(a journal never holds two sessions)"
+                )
+        elif backend.last() is None:
+            raise JournalError(f"journal {path} holds nothing to resume")
+        return Journal(backend, group_size, verify_prefix=mode == "verify")
+    except JournalError:
+        backend.close()
+        raise
+
+
+def read_journal(path: Path) -> Journal:
+    """Open the journal at ``path`` read-only (no lock, never writes)."""
+    return Journal(SQLiteBackend(path, read_only=True))

@@ -14,7 +14,6 @@ from slipstream.model.instrument import InstrumentTable
 from slipstream.oms.manager import OrderManager
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.portfolio.records import MarksRecorded, PortfolioSeeded
-from slipstream.store.journal import Journal
 
 
 @dataclass
@@ -26,7 +25,7 @@ class RebuiltState:
     records: int
 
 
-def rebuild(journal: Journal, instruments: InstrumentTable) -> RebuiltState:
+def rebuild(journalled: Iterable[Any], instruments: InstrumentTable) -> RebuiltState:
     """Replay ``journal`` through the same fold as live trading (no broker, no new records)."""
     clock = SimClock()
     bus = MessageBus()
@@ -37,7 +36,7 @@ def rebuild(journal: Journal, instruments: InstrumentTable) -> RebuiltState:
 
     def records() -> Iterable[Any]:
         nonlocal count
-        for _seq, _ts, record in journal.records():
+        for record in journalled:
             count += 1
             if isinstance(record, PortfolioSeeded):
                 portfolio.cash = record.cash

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from slipstream.cli.main import add_json_flag, add_state_flag
+from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import table, to_json
 from slipstream.cli.session_view import render_text
 from slipstream.demo.data import DEMO_DATE
@@ -40,7 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="output folder (default out/demo, or out/demo-tiger with --broker tiger-local)",
     )
-    add_state_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary."""
     if args.broker == "tiger-local":
         return _run_tiger(args)
-    result = run_demo(args.out or out_dir() / "demo", state_path=args.state)
+    result = run_demo(args.out or out_dir() / "demo")
     if getattr(args, "json", False):
         payload = {**result.summary.as_dict(), "impact_overlay": result.overlay}
         print(to_json({**payload, "tca": result.tca.summary, **manifest(result)}))

@@ -1,25 +1,22 @@
-"""``slipstream halt``: set the persisted trading state to HALTED (risk officer, with a reason).
+"""``slipstream halt``: halt an engine that is not running (risk officer, with a reason).
 
-Slipstream has no long-running daemon: ``halt``, ``reduce`` and ``resume`` write the trading
-state file (default ``out/trading_state.json``) that ``simulate`` and ``demo`` read at start;
-the file keeps every change with user, reason and time.
+``halt``, ``reduce`` and ``resume`` record a ``TradingStateChanged`` (who, why, when) in the
+journal of the engine they apply to; the engine takes that state when it restarts. A running
+engine holds its journal's lock, so these refuse it (halt a running engine through its own
+controls).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
-from slipstream.cli.main import add_json_flag, add_state_flag
+from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
-from slipstream.risk.state import (
-    RISK_OFFICER,
-    StateTrigger,
-    User,
-    change_state_file,
-    read_state_file,
-)
+from slipstream.risk.state import RISK_OFFICER, StateTrigger, User
+from slipstream.store.controls import record_state_change
 
 
 def add_state_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,31 +28,37 @@ def add_state_arguments(p: argparse.ArgumentParser) -> None:
         default=RISK_OFFICER,
         help=f"the user's role; only {RISK_OFFICER} may change the state (default {RISK_OFFICER})",
     )
-    add_state_flag(p)
+    p.add_argument(
+        "--journal",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="journal of the (stopped) live engine the change applies to",
+    )
     add_json_flag(p)
 
 
 def apply_state_command(args: argparse.Namespace, trigger: StateTrigger) -> int:
-    """Apply ``trigger`` to the state file and print the outcome."""
-    change = change_state_file(
-        args.state, trigger, User(args.user, args.role), args.reason, LiveClock().timestamp_ns()
+    """Record ``trigger`` in the engine's journal and print the outcome."""
+    outcome = record_state_change(
+        args.journal, trigger, User(args.user, args.role), args.reason, LiveClock().timestamp_ns()
     )
-    state, _history = read_state_file(args.state)
+    change = outcome.change
     payload = {
-        "state": state.value,
+        "state": outcome.state.value,
         "changed": change is not None,
-        "previous": change.previous if change else state.value,
+        "previous": change.previous if change else outcome.state.value,
         "user": args.user,
         "reason": args.reason.strip(),
-        "state_file": str(args.state),
+        "journal": str(args.journal),
     }
     if getattr(args, "json", False):
         print(to_json(payload))
     elif change is None:
-        print(f"trading state already {state.value} ({args.state}); nothing changed")
+        print(f"trading state already {outcome.state.value} ({args.journal}); nothing changed")
     else:
         print(f"trading state {change.previous} -> {change.state} by {args.user}: {change.reason}")
-        print(f"recorded in {args.state}")
+        print(f"recorded in {args.journal}; the engine takes it when it starts")
     return 0
 
 
@@ -65,8 +68,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "halt",
         help="halt trading: no new orders (risk officer, reason mandatory)",
         description=(
-            "Set the persisted trading state to HALTED: the next simulate/demo starts halted "
-            "and denies every order with reason code trading_state."
+            "Record HALTED in a stopped engine's journal: when it restarts it denies every new "
+            "order with reason code trading_state until a risk officer resumes it."
         ),
     )
     add_state_arguments(p)

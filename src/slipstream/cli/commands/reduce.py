@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "reduce",
         help="only exposure-reducing orders may go out (risk officer, reason mandatory)",
-        description="Set the persisted trading state to REDUCING, recording user and reason.",
+        description="Record REDUCING in a stopped engine's journal, with user and reason.",
     )
     add_state_arguments(p)
     p.set_defaults(func=run)

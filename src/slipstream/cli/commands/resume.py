@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "resume",
         help="resume trading after a halt (risk officer, reason mandatory)",
-        description="Set the persisted trading state to ACTIVE, recording user and reason.",
+        description="Record ACTIVE in a stopped engine's journal, with user and reason.",
     )
     add_state_arguments(p)
     p.set_defaults(func=run)

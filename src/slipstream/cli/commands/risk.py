@@ -20,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from slipstream.cli.main import add_json_flag, add_state_flag
+from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import table, to_json
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import LiveClock
@@ -134,7 +134,6 @@ def _engine(
         MessageBus(),
         limits=limits,
         returns=returns,
-        state_path=args.state,
     )
     used = [
         history_of("scenarios", returns, limits.es_window_days, source),
@@ -211,7 +210,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.add_argument(
             "--limits", type=Path, default=None, help="limits TOML (default: built-in)"
         )
-        add_state_flag(sub)
         add_json_flag(sub)
         _add_history_flags(sub)
     check.set_defaults(func=run_check)

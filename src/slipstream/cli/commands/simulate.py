@@ -1,4 +1,4 @@
-"""``slipstream simulate ORDERS --market DATA``: replay orders against real market data."""
+"""``slipstream simulate ORDERS --market DATA``: work an orders file against real market data."""
 
 from __future__ import annotations
 
@@ -7,30 +7,41 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from slipstream.cli.main import add_json_flag, add_state_flag
+from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.cli.session_view import render_text
+from slipstream.core.bounds import latency_ns_from_ms
 from slipstream.core.errors import InputError
+from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
+from slipstream.kernel.fingerprint import check_same_session, file_digest
 from slipstream.marketdata.reference import instruments_for
-from slipstream.marketdata.replay import load_market
-from slipstream.node import SimNode, SimSettings
-from slipstream.oms.order_file import read_orders, symbols_in
+from slipstream.marketdata.replay import check_within_data, load_market, parse_window
+from slipstream.model.values import money
+from slipstream.oms.order_file import OrdersFile, read_orders_file, symbols_in
 from slipstream.portfolio.records import SeedPosition
-from slipstream.risk.engine import RiskEngine
 from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
-from slipstream.session import run_session, summarize
+from slipstream.session import run_session, summarize_kernel
+from slipstream.store.inspection import JournalStatus, inspect_journal
+
+#: Records per group commit of a simulated session's journal: a crash loses at most this many
+#: minus one, and ``--resume`` regenerates them.
+DEFAULT_GROUP = 1024
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``simulate`` command."""
     p = subparsers.add_parser(
         "simulate",
-        help="replay an orders file against market data through the full order path",
+        help="work an orders file (orders and parents) against market data, end to end",
         description=(
-            "Replay ORDERS (CSV or JSON Lines) against DATA (a market data file or folder) "
-            "through the OMS, pre-trade risk, journal and the simulated venue; print every "
-            "order's status (denials with their reason code), fills and the final positions."
+            "Work ORDERS (CSV or JSON Lines: single orders, parent orders with an algo column, "
+            "and actions on them) against DATA (a market data file or folder, searched "
+            "recursively) through the kernel: OMS, pre-trade risk with its kill switch, the "
+            "algorithm engine, journal and the simulated venue; print every order's status, "
+            "every parent's progress and cost, and the final positions. With --journal and "
+            "--resume, a killed run continues where its journal ends and finishes exactly as "
+            "an uninterrupted run would."
         ),
     )
     p.add_argument("orders", type=Path, metavar="ORDERS", help="orders file (.csv or .jsonl)")
@@ -38,15 +49,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--market", type=Path, required=True, metavar="DATA", help="market data file or folder"
     )
     p.add_argument(
-        "--journal", type=Path, metavar="FILE", help="write the journal to FILE (SQLite)"
+        "--date", metavar="YYYY-MM-DD", help="replay only this New York trading day of DATA"
     )
-    p.add_argument("--latency-ms", type=float, default=0.0, help="submit→venue latency (default 0)")
     p.add_argument(
-        "--cash",
-        type=Decimal,
-        default=Decimal(10_000_000),
-        help="starting cash (default 10,000,000)",
+        "--start", metavar="TIME", help="replay from TIME (HH:MM[:SS] on --date, or ISO-8601)"
     )
+    p.add_argument("--end", metavar="TIME", help="replay until TIME (exclusive), like --start")
+    p.add_argument("--journal", type=Path, metavar="FILE", help="journal the session to FILE")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the session journalled in --journal FILE (same command) after a crash",
+    )
+    p.add_argument(
+        "--group-commit",
+        type=int,
+        default=DEFAULT_GROUP,
+        metavar="N",
+        help=f"journal records per commit; a crash loses at most N-1 (default {DEFAULT_GROUP})",
+    )
+    p.add_argument("--latency-ms", default="0", help="submit→venue latency, ms (default 0)")
+    p.add_argument("--cash", default="10000000", help="starting cash (default 10,000,000)")
     p.add_argument(
         "--session",
         choices=("regular", "all"),
@@ -59,44 +82,89 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--limits", type=Path, metavar="FILE", help="risk limits (TOML; default limits if omitted)"
     )
-    add_state_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
+def _fingerprint(args: argparse.Namespace) -> dict[str, str]:
+    """Return every input that determines the session, as text."""
+    inputs = {
+        "orders": file_digest([args.orders]),
+        "market": file_digest([args.market]),
+        "session": args.session,
+        "window": f"{args.date or ''} {args.start or ''} {args.end or ''}",
+        "latency_ms": str(args.latency_ms),
+        "cash": str(args.cash),
+    }
+    for name in ("portfolio", "limits"):
+        path = getattr(args, name)
+        inputs[name] = file_digest([path]) if path is not None else ""
+    return inputs
+
+
+def _check_times(work: OrdersFile, span: tuple[int, int] | None, dates: list[str]) -> None:
+    """Refuse any time of the file outside the replayed trading days (not a fill years later)."""
+    for order in work.orders:
+        check_within_data("submit_at", order.submit_at_ns, span, order.spec.client_order_id, dates)
+    for timed in work.parents:
+        check_within_data("start", timed.parent.start_ns, span, timed.parent.parent_id, dates)
+    for action in work.actions:
+        check_within_data("submit_at", action.at_ns, span, action.target, dates)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the simulation and print the summary."""
-    if args.latency_ms < 0:
-        raise InputError("--latency-ms", args.latency_ms, "must be >= 0")
-    symbols = symbols_in(args.orders)
-    market = load_market(args.market, symbols=symbols or None, session=args.session)
+    """Run (or resume) the simulation and print the summary."""
+    latency_ns = latency_ns_from_ms(args.latency_ms, "--latency-ms")
+    if args.group_commit < 1 or args.group_commit > 1_000_000:
+        raise InputError("--group-commit", args.group_commit, "must be in [1, 1000000]")
+    if args.resume and args.journal is None:
+        raise InputError("--resume", True, "needs --journal FILE (the journal to resume)")
+    symbols = symbols_in(args.orders)  # an unreadable or non-UTF-8 orders file stops here
+    start_ns, end_ns = parse_window(args.date, args.start, args.end)
+    market = load_market(
+        args.market,
+        symbols=symbols or None,
+        session=args.session,
+        date=args.date,
+        start_ns=start_ns,
+        end_ns=end_ns,
+    )
+    fingerprint = _fingerprint(args)
+    if args.resume:
+        found = inspect_journal(args.journal)
+        if found.status not in (JournalStatus.OPEN, JournalStatus.CLOSED):
+            raise InputError("--journal", str(args.journal), f"cannot be resumed: {found.detail}")
+        if found.session is None or found.session.mode != "simulation":
+            raise InputError("--journal", str(args.journal), "does not hold a simulated session")
+        check_same_session(found.session.fingerprint, fingerprint)
     instruments = instruments_for(set(market.symbols()))
-    orders = read_orders(args.orders, instruments)
+    work = read_orders_file(args.orders, instruments)
     span = market.span_ns()
-    start = min([o.submit_at_ns for o in orders] + ([span[0]] if span else [0])) - 1
-    cash: Decimal = args.cash
+    _check_times(work, span, market.dates())
+    start = min([*work.times(), *([span[0]] if span else [0])]) - 1
+    cash: Decimal = money(args.cash, "--cash")
     seeds: tuple[SeedPosition, ...] = ()
     if args.portfolio is not None:
         start_portfolio = load_portfolio(args.portfolio)
         cash, seeds = start_portfolio.cash, seed_positions_of(start_portfolio)
-    limits = load_limits(args.limits)  # a bad limits file stops here, before anything runs
-
-    def risk(node: SimNode) -> RiskEngine:
-        store, clock, bus = node.oms.store, node.clock, node.bus
-        return RiskEngine(
-            node.portfolio, instruments, store, clock, bus, limits=limits, state_path=args.state
-        )
-
-    latency_ns = int(args.latency_ms * 1e6)
-    settings = SimSettings(
-        cash=cash, seed_positions=seeds, latency_ns=latency_ns, journal_path=args.journal
+    settings = KernelSettings(
+        cash=cash,
+        seed_positions=seeds,
+        journal_path=args.journal,
+        journal_mode="verify" if args.resume else "new",
+        journal_group_size=args.group_commit,
+        limits=load_limits(args.limits),  # a bad limits file stops here, before anything runs
+        fingerprint=fingerprint,
     )
-    node = SimNode(instruments, settings, start_ns=start, risk=risk)
+    kernel = SimKernel(instruments, settings, VenueSettings(latency_ns=latency_ns), start)
     run_session(
-        node, market, orders, progress=lambda n: print(f"  replayed {n:,} records", file=sys.stderr)
+        kernel,
+        market,
+        work,
+        progress=lambda n: print(f"  replayed {n:,} records", file=sys.stderr),
     )
-    summary = summarize(node.oms.store, node.portfolio)
-    node.close()
+    summary = summarize_kernel(kernel)
+    kernel.close()
     if getattr(args, "json", False):
         print(to_json(summary.as_dict()))
     else:

@@ -1,0 +1,28 @@
+"""The demo's journal file: replaced only when it is the demo's own and nobody holds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slipstream.core.errors import JournalError
+from slipstream.store.backend import SQLiteBackend
+from slipstream.store.inspection import inspect_journal
+
+
+def replace_own_journal(journal: Path) -> None:
+    """Remove a previous demo's journal; refuse a journal that is not a finished demo's.
+
+    A journal another process holds, or one that a different session wrote, is never deleted.
+    """
+    if not journal.exists():
+        return
+    found = inspect_journal(journal)
+    fingerprint = found.session.fingerprint if found.session is not None else {}
+    if "demo" not in fingerprint:
+        raise JournalError(
+            f"{journal} is not a journal the demo wrote ({found.detail}); choose another --out"
+        )
+    # Taking the writer lock proves no other process is using it before it goes.
+    SQLiteBackend(journal).close()
+    for stale in journal.parent.glob(journal.name + "*"):
+        stale.unlink()

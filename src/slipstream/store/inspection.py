@@ -1,0 +1,87 @@
+"""What a journal file holds, told without writing to it: closed, cut short, empty or foreign.
+
+``slipstream replay`` reports one of these and exits non-zero unless the journal closed
+cleanly: a journal that ends without its close record was cut short (a crash, a killed process
+or a truncated file look the same from the file alone), and an empty file, a file that is not a
+Slipstream journal or a broken hash chain are never reported as verified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from slipstream.core.errors import JournalError
+from slipstream.store.journal import read_journal
+from slipstream.store.records import JournalClosed, SessionResumed, SessionStarted
+
+
+class JournalStatus(StrEnum):
+    """How a journal file ends."""
+
+    CLOSED = "closed cleanly"
+    OPEN = "ended without a close"
+    EMPTY = "empty"
+    NOT_A_JOURNAL = "not a Slipstream journal"
+    BROKEN = "broken"
+
+
+@dataclass
+class JournalInspection:
+    """The outcome of reading a journal end to end."""
+
+    path: Path
+    status: JournalStatus
+    detail: str
+    records: list[Any] = field(default_factory=list)
+    session: SessionStarted | None = None
+    restarts: int = 0
+
+    @property
+    def count(self) -> int:
+        """Return how many records were read (before any break)."""
+        return len(self.records)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the journal is complete and intact."""
+        return self.status is JournalStatus.CLOSED
+
+
+def inspect_journal(path: Path) -> JournalInspection:
+    """Read ``path`` read-only and say how it ends; never raises for a bad file."""
+    try:
+        journal = read_journal(path)
+    except JournalError as exc:
+        text = str(exc)
+        status = JournalStatus.EMPTY if "empty" in text else JournalStatus.NOT_A_JOURNAL
+        return JournalInspection(path, status, text)
+    found = JournalInspection(path, JournalStatus.EMPTY, "no record was ever committed")
+    try:
+        for seq, _ts, record in journal.records():
+            if seq == 1 and not isinstance(record, SessionStarted):
+                found.status = JournalStatus.NOT_A_JOURNAL
+                found.detail = f"record 1 is {type(record).__name__}, not SessionStarted"
+                return found
+            if isinstance(record, SessionStarted):
+                found.session = record
+            elif isinstance(record, SessionResumed):
+                found.restarts += 1
+            found.records.append(record)
+    except JournalError as exc:
+        found.status = JournalStatus.BROKEN
+        found.detail = f"{exc} (after {found.count} good records)"
+        return found
+    finally:
+        journal.close(clean=False)
+    if not found.records:
+        return found
+    if isinstance(found.records[-1], JournalClosed):
+        found.status = JournalStatus.CLOSED
+        found.detail = f"closed cleanly after {found.count} records"
+    else:
+        found.status = JournalStatus.OPEN
+        found.detail = f"ended without a close at record {found.count}"
+    return found
