@@ -323,6 +323,9 @@ class AlgoEngine:
         self.profile_source = profile_source
         self.owner: dict[str, _Runtime] = {}
         self._parents: dict[str, _Runtime] = {}
+        # Parents refused by risk (never hosted), and every parent id in submission order.
+        self._denied: dict[str, ParentSummary] = {}
+        self._order: list[str] = []
         # Runtimes whose algorithm overrides a per-record hook, by hook then symbol.
         self._hooked: dict[str, dict[str, list[_Runtime]]] = {h: {} for h in _MARKET_HOOKS}
         self._markets: dict[str, MarketState] = {}
@@ -340,7 +343,7 @@ class AlgoEngine:
         Pre-trade risk judges the parent first (``RiskGate.check_parent``); a refusal is a
         ``ParentDenied`` event and a summary in state ``denied`` — no child is ever sent.
         """
-        if parent.parent_id in self._parents:
+        if parent.parent_id in self._parents or parent.parent_id in self._denied:
             raise InputError("parent_id", parent.parent_id, "is already in use")
         instrument = self.instruments.get(parent.symbol)
         instrument.check_quantity(parent.quantity)
@@ -352,7 +355,7 @@ class AlgoEngine:
         denial = self.oms.risk.check_parent(_parent_spec(parent), now)
         if denial is not None:
             self.bus.publish(ParentDenied(parent.parent_id, now, now, denial.check, denial.reason))
-            return ParentSummary(
+            denied = self._denied[parent.parent_id] = ParentSummary(
                 parent.parent_id,
                 parent.symbol,
                 parent.side,
@@ -365,11 +368,14 @@ class AlgoEngine:
                 0,
                 f"{denial.check}: {denial.reason}",
             )
+            self._order.append(parent.parent_id)
+            return denied
         runtime = self._host(parent, ParentState.ACTIVE)
         try:
             self._build(runtime)  # an algorithm refusing its parameters sends nothing
         except InputError:
             del self._parents[parent.parent_id]
+            self._order.pop()
             raise
         self.bus.publish(ParentAccepted.of(parent, now))
         runtime.algo.on_start()
@@ -381,6 +387,7 @@ class AlgoEngine:
         runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
         runtime.state = state
         self._parents[parent.parent_id] = runtime
+        self._order.append(parent.parent_id)
         return runtime
 
     def _build(self, runtime: _Runtime) -> None:
@@ -529,8 +536,11 @@ class AlgoEngine:
         return self._require(parent_id, None).algo
 
     def summaries(self) -> list[ParentSummary]:
-        """Return the progress of every parent, in submission order."""
-        return [r.summary() for r in self._parents.values()]
+        """Return the progress of every parent (denied ones too), in submission order."""
+        return [
+            self._denied[pid] if pid in self._denied else self._parents[pid].summary()
+            for pid in self._order
+        ]
 
     def market(self, symbol: str) -> MarketState:
         """Return the live market state of ``symbol``."""

@@ -25,9 +25,12 @@ assumed and says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from slipstream.algos.engine import ProfileSource
+from slipstream.algos.history import slice_weights_ns
 from slipstream.algos.implementation_shortfall import (
     SESSION_SECS,
     almgren_chriss_model,
@@ -43,6 +46,7 @@ from slipstream.algos.schedule import (
 from slipstream.algos.template import MarketInputs
 from slipstream.algos.urgency import participation_for
 from slipstream.core.errors import InputError
+from slipstream.core.timestamps import ns_to_exchange
 from slipstream.impact import Almgren2005Impact, IStarImpact, SquareRootImpact
 from slipstream.marketdata.profiles import (
     HistoryUsed,
@@ -444,3 +448,27 @@ def history_before(
     return MarketHistory(
         symbol, day, MarketInputs(price, adv, sigma, spread), profile, tuple(used), source
     )
+
+
+def profiles_before_each_day() -> ProfileSource:
+    """Return an engine profile source that, for each parent, uses only the days before its own.
+
+    A parent starting on day D is scheduled with ``symbol``'s volume profile from its bundled
+    minute bars in the :data:`INTRADAY_LOOKBACK_DAYS` before D, else the profile pooled over the
+    stocks that have them in that window, else none (VWAP then asks for ``params.profile``).
+    """
+    found: dict[tuple[str, str], VolumeProfile | None] = {}
+
+    def profile_for(symbol: str, day: str) -> VolumeProfile | None:
+        key = (symbol, day)
+        if key not in found:
+            own = volume_profile_before(symbol, day, INTRADAY_LOOKBACK_DAYS)
+            pooled = own or _pooled_before(day)
+            found[key] = pooled[0] if pooled is not None else None
+        return found[key]
+
+    def source(symbol: str, start_ns: int, end_ns: int, slices: int) -> Sequence[float] | None:
+        profile = profile_for(symbol, ns_to_exchange(start_ns).date().isoformat())
+        return None if profile is None else slice_weights_ns(profile, start_ns, end_ns, slices)
+
+    return source

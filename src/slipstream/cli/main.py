@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -48,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do; point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SlipstreamError as exc:
         if getattr(args, "json", False):
             payload = {"error": type(exc).__name__, "message": str(exc), "exit_code": exc.exit_code}

@@ -10,11 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from slipstream.algos.engine import ProfileSource
-from slipstream.algos.history import profile_source
 from slipstream.algos.registry import make_parent
 from slipstream.core.timestamps import datetime_to_ns
-from slipstream.marketdata.profiles import volume_profile
 from slipstream.oms.order_file import TimedParent
 
 
@@ -64,16 +61,6 @@ PARENTS = (
 
 def _ns(date: str, hhmm: str) -> int:
     return datetime_to_ns(dt.datetime.fromisoformat(f"{date}T{hhmm}:00"))
-
-
-def demo_profile_source(date: str) -> ProfileSource:
-    """Return volume profiles measured on the bundled days before ``date`` (no look-ahead)."""
-    profile_days = [d for d in ("2013-10-04", "2013-10-07", "2013-10-09", "2013-10-10") if d < date]
-
-    def profile(symbol: str) -> Any:
-        return volume_profile(symbol, days=profile_days)
-
-    return profile_source(profile)
 
 
 def demo_parents(date: str) -> list[TimedParent]:

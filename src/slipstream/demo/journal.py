@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from slipstream.core.errors import JournalError
-from slipstream.store.backend import SQLiteBackend
 from slipstream.store.inspection import inspect_journal
+from slipstream.store.journal import delete_journal
 
 
 def replace_own_journal(journal: Path) -> None:
@@ -22,7 +22,4 @@ def replace_own_journal(journal: Path) -> None:
         raise JournalError(
             f"{journal} is not a journal the demo wrote ({found.detail}); choose another --out"
         )
-    # Taking the writer lock proves no other process is using it before it goes.
-    SQLiteBackend(journal).close()
-    for stale in journal.parent.glob(journal.name + "*"):
-        stale.unlink()
+    delete_journal(journal)

@@ -14,9 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from slipstream.algos.estimate import profiles_before_each_day
 from slipstream.brokers.sim.impact_overlay import ImpactOverlayConfig
 from slipstream.cli.output import to_json
-from slipstream.demo.algos import demo_parents, demo_profile_source
+from slipstream.demo.algos import demo_parents
 from slipstream.demo.charts import fills_chart
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
 from slipstream.demo.journal import replace_own_journal
@@ -78,7 +79,7 @@ def _session(
     settings = KernelSettings(
         cash=CASH,
         journal_path=journal,
-        profile_source=demo_profile_source(date),
+        profile_source=profiles_before_each_day(),
         fingerprint={"demo": date, "overlay": str(overlay.enabled)},
     )
     venue = VenueSettings(latency_ns=LATENCY_NS, options={"impact": overlay})

@@ -85,3 +85,15 @@ def inspect_journal(path: Path) -> JournalInspection:
         found.status = JournalStatus.OPEN
         found.detail = f"ended without a close at record {found.count}"
     return found
+
+
+def has_records(path: Path) -> bool:
+    """Return whether ``path`` is a journal holding at least one committed record."""
+    try:
+        journal = read_journal(path)
+    except JournalError:
+        return False
+    try:
+        return journal.stored_records > 0
+    finally:
+        journal.close(clean=False)

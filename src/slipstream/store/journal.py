@@ -201,3 +201,10 @@ def open_journal(
 def read_journal(path: Path) -> Journal:
     """Open the journal at ``path`` read-only (no lock, never writes)."""
     return Journal(SQLiteBackend(path, read_only=True))
+
+
+def delete_journal(path: Path) -> None:
+    """Delete the journal at ``path`` and its SQLite side files; refuse one a writer holds."""
+    SQLiteBackend(path).close()  # taking the writer lock proves nobody is using it
+    for part in path.parent.glob(path.name + "*"):
+        part.unlink()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from slipstream.algos.estimate import profiles_before_each_day
 from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.cli.session_view import render_text
@@ -15,14 +19,20 @@ from slipstream.core.errors import InputError
 from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
 from slipstream.kernel.fingerprint import check_same_session, file_digest
 from slipstream.marketdata.reference import instruments_for
-from slipstream.marketdata.replay import check_within_data, load_market, parse_window
+from slipstream.marketdata.replay import (
+    MarketReplay,
+    check_within_data,
+    load_market,
+    parse_window,
+)
+from slipstream.model.instrument import InstrumentTable
 from slipstream.model.values import money
 from slipstream.oms.order_file import OrdersFile, read_orders_file, symbols_in
 from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
-from slipstream.session import run_session, summarize_kernel
-from slipstream.store.inspection import JournalStatus, inspect_journal
+from slipstream.session import SessionSummary, run_session, summarize_kernel
+from slipstream.store.inspection import JournalStatus, has_records, inspect_journal
 
 #: Records per group commit of a simulated session's journal: a crash loses at most this many
 #: minus one, and ``--resume`` regenerates them.
@@ -95,6 +105,7 @@ def _fingerprint(args: argparse.Namespace) -> dict[str, str]:
         "window": f"{args.date or ''} {args.start or ''} {args.end or ''}",
         "latency_ms": str(args.latency_ms),
         "cash": str(args.cash),
+        "group_commit": str(args.group_commit),
     }
     for name in ("portfolio", "limits"):
         path = getattr(args, name)
@@ -112,8 +123,45 @@ def _check_times(work: OrdersFile, span: tuple[int, int] | None, dates: list[str
         check_within_data("submit_at", action.at_ns, span, action.target, dates)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run (or resume) the simulation and print the summary."""
+@dataclass(frozen=True, slots=True)
+class SimulationPlan:
+    """Everything a simulated session is made of, loaded and validated; run it any number of
+    times (the crash harness runs one plan again and again)."""
+
+    market: MarketReplay
+    instruments: InstrumentTable
+    work: OrdersFile
+    settings: KernelSettings
+    venue: VenueSettings
+    start_ns: int
+
+    def with_journal(
+        self, path: Path, resume: bool, group_size: int | None = None
+    ) -> SimulationPlan:
+        """Return the plan journalling to ``path`` (re-executing over it when ``resume``).
+
+        Resuming a journal that holds no committed record (a run killed before its first
+        commit) starts the session afresh: there is nothing to verify and nothing was lost.
+        """
+        settings = dataclasses.replace(
+            self.settings,
+            journal_path=path,
+            journal_mode="verify" if resume and has_records(path) else "new",
+            journal_group_size=group_size or self.settings.journal_group_size,
+        )
+        return dataclasses.replace(self, settings=settings)
+
+    def execute(self, progress: Callable[[int], None] | None = None) -> SessionSummary:
+        """Run the session to its end and return its summary (the journal closed cleanly)."""
+        kernel = SimKernel(self.instruments, self.settings, self.venue, self.start_ns)
+        run_session(kernel, self.market, self.work, progress)
+        summary = summarize_kernel(kernel)
+        kernel.close()
+        return summary
+
+
+def prepare(args: argparse.Namespace) -> SimulationPlan:
+    """Load and validate everything the command asks for; nothing runs yet."""
     latency_ns = latency_ns_from_ms(args.latency_ms, "--latency-ms")
     if args.group_commit < 1 or args.group_commit > 1_000_000:
         raise InputError("--group-commit", args.group_commit, "must be in [1, 1000000]")
@@ -132,11 +180,14 @@ def run(args: argparse.Namespace) -> int:
     fingerprint = _fingerprint(args)
     if args.resume:
         found = inspect_journal(args.journal)
-        if found.status not in (JournalStatus.OPEN, JournalStatus.CLOSED):
+        if found.status is JournalStatus.EMPTY:
+            print(f"journal {args.journal} holds no record yet: starting afresh", file=sys.stderr)
+        elif found.status not in (JournalStatus.OPEN, JournalStatus.CLOSED):
             raise InputError("--journal", str(args.journal), f"cannot be resumed: {found.detail}")
-        if found.session is None or found.session.mode != "simulation":
+        elif found.session is None or found.session.mode != "simulation":
             raise InputError("--journal", str(args.journal), "does not hold a simulated session")
-        check_same_session(found.session.fingerprint, fingerprint)
+        else:
+            check_same_session(found.session.fingerprint, fingerprint)
     instruments = instruments_for(set(market.symbols()))
     work = read_orders_file(args.orders, instruments)
     span = market.span_ns()
@@ -151,20 +202,20 @@ def run(args: argparse.Namespace) -> int:
         cash=cash,
         seed_positions=seeds,
         journal_path=args.journal,
-        journal_mode="verify" if args.resume else "new",
+        journal_mode="verify" if args.resume and has_records(args.journal) else "new",
         journal_group_size=args.group_commit,
         limits=load_limits(args.limits),  # a bad limits file stops here, before anything runs
+        profile_source=profiles_before_each_day(),
         fingerprint=fingerprint,
     )
-    kernel = SimKernel(instruments, settings, VenueSettings(latency_ns=latency_ns), start)
-    run_session(
-        kernel,
-        market,
-        work,
-        progress=lambda n: print(f"  replayed {n:,} records", file=sys.stderr),
+    return SimulationPlan(
+        market, instruments, work, settings, VenueSettings(latency_ns=latency_ns), start
     )
-    summary = summarize_kernel(kernel)
-    kernel.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run (or resume) the simulation and print the summary."""
+    summary = prepare(args).execute(lambda n: print(f"  replayed {n:,} records", file=sys.stderr))
     if getattr(args, "json", False):
         print(to_json(summary.as_dict()))
     else:
