@@ -75,6 +75,7 @@ class RecoveryReport:
     closed_cleanly: bool
     orders: int
     open_orders: int
+    settled_by_broker: int
     adopted: int
     parents_restarted: int
     reconciliation: ReconciliationReport
@@ -88,6 +89,7 @@ class RecoveryReport:
             "closed_cleanly": self.closed_cleanly,
             "orders": self.orders,
             "open_orders": self.open_orders,
+            "settled_by_broker": self.settled_by_broker,
             "adopted": self.adopted,
             "parents_restarted": self.parents_restarted,
             "breaks": len(rec.breaks),
@@ -181,11 +183,11 @@ class LiveKernel(Kernel):
         self.ids.skip_past(_highest_counter(self.oms.store))
         working = [o for o in self.oms.store if not o.status.is_terminal]
         report = self.reconciler.reconcile(working, self._positions)
-        adopted = 0
-        for order in working:
-            if not order.status.is_terminal and order.venue_order_id is not None:
-                self.broker.adopt(order)
-                adopted += 1
+        # What the broker reported final is settled; the rest is followed again, never re-sent
+        # (an order whose acknowledgement was lost is looked up by its client order id).
+        still_open = [o for o in working if not o.status.is_terminal]
+        for order in still_open:
+            self.broker.adopt(order)
         now = self.clock.timestamp_ns()
         self.bus.publish(SessionResumed(counted["records"], bool(counted["closed"]), now))
         restarted = self.algos.restart_working()
@@ -194,7 +196,8 @@ class LiveKernel(Kernel):
             bool(counted["closed"]),
             len(self.oms.store),
             len(working),
-            adopted,
+            len(working) - len(still_open),
+            len(still_open),
             restarted,
             report,
             (monotonic_ns() - started) / 1e6,
