@@ -21,8 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from slipstream.brokers.tiger import start_local_gateway
 
 HERE = Path(__file__).parent

@@ -121,6 +121,10 @@ class OrderManager:
         order = self._require(command.client_order_id)
         if order.status.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
             return False
+        if order.status is OrderStatus.INITIALIZED:
+            # Still before its risk decision (a kill switch fired by that very check): nothing
+            # has left, and the decision that follows sees the new trading state.
+            return False
         self._record(command, command.ts_init)
         now = self._clock.timestamp_ns()
         self._fold(OrderPendingCancel(order.client_order_id, now, now))

@@ -78,7 +78,12 @@ class SQLiteBackend:
             self._lock_fd = _lock(self.path)
         try:
             if read_only:
-                uri = f"file:{Path(path).resolve()}?mode=ro"
+                # Without a -wal file the database file holds every committed batch: open it
+                # immutable, or SQLite would create -wal and -shm files beside it even in
+                # mode=ro. A -wal left by a crashed (or running) writer holds committed batches
+                # not yet checkpointed, so then read through SQLite's WAL reader.
+                wal = Path(f"{path}-wal").exists()
+                uri = f"file:{Path(path).resolve()}?mode=ro" + ("" if wal else "&immutable=1")
                 self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
                 self._check_schema()
                 return
