@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from slipstream.cli.output import to_json
+from slipstream.core.errors import JournalError
 from slipstream.session import SessionSummary
+from slipstream.store.backend import SQLiteBackend
 
 
 class Plan(Protocol):
@@ -80,17 +81,15 @@ class CrashReport:
 
 
 def journal_rows(path: Path) -> list[tuple[Any, ...]]:
-    """Return the stored batches of a journal (read-only), in order."""
-    if not path.exists() or path.stat().st_size == 0:
-        return []
-    db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    """Return the stored batches of a journal, read without writing to it (none if absent)."""
     try:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "journal" not in tables:
-            return []
-        return [tuple(r) for r in db.execute("SELECT * FROM journal ORDER BY first_seq")]
+        backend = SQLiteBackend(path, read_only=True)
+    except JournalError:
+        return []  # killed before its first commit: no journal table yet
+    try:
+        return [tuple(row) for row in backend.read()]
     finally:
-        db.close()
+        backend.close()
 
 
 def _in_child(action: Callable[[], None]) -> int:

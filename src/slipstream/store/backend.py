@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -71,6 +73,7 @@ class SQLiteBackend:
         self.path = str(path)
         self.read_only = read_only
         self._lock_fd: int | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         in_memory = self.path == ":memory:"  # a test's private journal: no file to lock
         if not in_memory:
             check_journal_file(Path(path), must_exist=read_only)
@@ -105,6 +108,28 @@ class SQLiteBackend:
         except JournalError:
             self._release()
             raise
+
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        """Open ``path`` without writing to it, even when its writer died mid-session.
+
+        A WAL database whose writer was killed needs its WAL index rebuilt before it can be
+        read, which SQLite will not do through a read-only handle; then the file and its WAL are
+        copied to a private temporary folder and the copy is read, so the original is never
+        touched.
+        """
+        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, isolation_level=None)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+        self._scratch = tempfile.TemporaryDirectory(prefix="slipstream-read-")
+        copy = Path(self._scratch.name) / path.name
+        for suffix in ("", "-wal"):
+            source = path.with_name(path.name + suffix)
+            if source.exists():
+                shutil.copyfile(source, copy.with_name(copy.name + suffix))
+        return sqlite3.connect(copy, isolation_level=None)
 
     def _check_schema(self) -> None:
         """Refuse an SQLite file that holds tables but not a Slipstream journal table."""
@@ -165,6 +190,8 @@ class SQLiteBackend:
             self._db.close()
             # After SQLite's own handle: closing our descriptor first would drop its locks.
             self._release()
+            if self._scratch is not None:
+                self._scratch.cleanup()
 
 
 def check_journal_file(path: Path, must_exist: bool) -> None:
