@@ -511,3 +511,23 @@ def test_halt_and_resume_are_recorded_in_the_journal_and_nowhere_else(
     last = list(journal.records())[-1][2]
     journal.close(clean=False)
     assert isinstance(last, JournalClosed)
+
+
+def test_a_killed_writers_journal_is_read_without_touching_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A writer SIGKILLed mid-session leaves a WAL whose index must be rebuilt: replay reads it
+    (through a private copy) and leaves the file, its WAL and the folder as they were."""
+    path = tmp_path / "killed.db"
+    pid = os.fork()
+    if pid == 0:
+        journal = open_journal(path, "new", group_size=1)
+        journal.append(SessionStarted("live", {}, 1), 1)
+        journal.append(SessionStarted("live", {"second": "x"}, 2), 2)
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert Path(f"{path}-wal").exists()  # the crash left committed batches in the WAL
+    before = {p.name: _sha(p) for p in sorted(tmp_path.iterdir())}
+    code, out, _ = _replay(capsys, path)
+    assert code == JournalError.exit_code and "ended without a close at record 2" in out
+    assert {p.name: _sha(p) for p in sorted(tmp_path.iterdir())} == before

@@ -12,8 +12,9 @@ to the previous batch. SQLite runs in WAL mode; durability depends on ``sync``:
 One writer per journal: a writing backend holds an exclusive ``flock`` on the database file for
 its whole life, so a second process (or a second backend in this one) that opens the same journal
 for writing is refused at once; the lock dies with the process, so a crash never leaves a journal
-locked. A reader (``read_only=True``) takes no lock, creates nothing and never writes: it opens
-the file with SQLite's ``mode=ro``, so verification works on read-only media and on a full disk.
+locked. A reader (``read_only=True``) takes no lock, creates nothing beside the file and never
+writes to it (see :meth:`SQLiteBackend._open_read_only`), so verification works on read-only
+media.
 A file that is not SQLite, or an SQLite file of another application, is refused by name and left
 untouched.
 
@@ -81,13 +82,7 @@ class SQLiteBackend:
             self._lock_fd = _lock(self.path)
         try:
             if read_only:
-                # Without a -wal file the database file holds every committed batch: open it
-                # immutable, or SQLite would create -wal and -shm files beside it even in
-                # mode=ro. A -wal left by a crashed (or running) writer holds committed batches
-                # not yet checkpointed, so then read through SQLite's WAL reader.
-                wal = Path(f"{path}-wal").exists()
-                uri = f"file:{Path(path).resolve()}?mode=ro" + ("" if wal else "&immutable=1")
-                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._db = self._open_read_only(Path(path))
                 self._check_schema()
                 return
             self._db = sqlite3.connect(self.path, isolation_level=None)
@@ -110,19 +105,19 @@ class SQLiteBackend:
             raise
 
     def _open_read_only(self, path: Path) -> sqlite3.Connection:
-        """Open ``path`` without writing to it, even when its writer died mid-session.
+        """Open ``path`` without writing to it or beside it, even when its writer died.
 
-        A WAL database whose writer was killed needs its WAL index rebuilt before it can be
-        read, which SQLite will not do through a read-only handle; then the file and its WAL are
-        copied to a private temporary folder and the copy is read, so the original is never
-        touched.
+        Without a -wal file the database file holds every committed batch: it is opened
+        immutable, or SQLite would create -wal and -shm files beside it even in ``mode=ro``.
+        A -wal (a running writer, or one that was killed) holds committed batches not yet
+        checkpointed, and reading it through SQLite would update the shared -shm index (and,
+        after a crash, need to rebuild it); so the file and its WAL are copied to a private
+        temporary folder and the copy is read — a consistent snapshot, and the original is
+        never touched.
         """
-        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, isolation_level=None)
-        try:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.OperationalError:
-            db.close()
+        if not path.with_name(path.name + "-wal").exists():
+            uri = f"file:{path.resolve()}?mode=ro&immutable=1"
+            return sqlite3.connect(uri, uri=True, isolation_level=None)
         self._scratch = tempfile.TemporaryDirectory(prefix="slipstream-read-")
         copy = Path(self._scratch.name) / path.name
         for suffix in ("", "-wal"):
