@@ -120,53 +120,55 @@ def test_replay_of_a_simulated_journal_reports_closed_cleanly_with_every_record(
     assert report["restarts"] == 0
 
 
-# 2. A cut tail ------------------------------------------------------------------------------
+# 2. A cut tail: the signed head names it ------------------------------------------------------
 
 
 @pytest.mark.parametrize("cut", [1, 2])
-def test_replay_of_a_cut_journal_says_where_it_ends(
+def test_replay_of_a_cut_journal_names_where_it_ends_and_what_the_head_says(
     capsys: pytest.CaptureFixture[str], simulated: Path, tmp_path: Path, cut: int
 ) -> None:
     path = _copy(simulated, tmp_path)
     rows = _rows(path)
+    total = _record_count(path)
     assert len(rows) > cut + 1
     for first_seq, *_ in rows[-cut:]:
         _execute(path, "DELETE FROM journal WHERE first_seq = ?", first_seq)
     expected = sum(count for _first, count, _p, _h in rows[:-cut])
     assert _record_count(path) == expected
-    code, report = run_json(capsys, ["replay", str(path)])
+    code, err = run_error(capsys, ["replay", str(path)])
     assert code == JOURNAL_EXIT == 6
-    assert report["status"] == "ended without a close"
-    assert report["detail"] == f"ended without a close at record {expected}"
-    assert report["records"] == expected
+    assert f"journal ends at record {expected} but its signed head says {total}" in err["message"]
 
 
-def test_cutting_more_reports_an_earlier_end(
+def test_cutting_more_names_an_earlier_end(
     capsys: pytest.CaptureFixture[str], simulated: Path, tmp_path: Path
 ) -> None:
-    ends = []
+    messages = []
     for cut in (1, 2):
         path = _copy(simulated, tmp_path / f"cut{cut}")
-        for first_seq, *_ in _rows(path)[-cut:]:
+        rows = _rows(path)
+        for first_seq, *_ in rows[-cut:]:
             _execute(path, "DELETE FROM journal WHERE first_seq = ?", first_seq)
-        code, report = run_json(capsys, ["replay", str(path)])
+        code, err = run_error(capsys, ["replay", str(path)])
         assert code == JOURNAL_EXIT
-        ends.append(report["records"])
-    assert ends[1] < ends[0] < _record_count(simulated)
+        messages.append(err["message"])
+        assert f"record {rows[-cut][0] - 1} " in err["message"]
+    assert messages[0] != messages[1]
 
 
 # 3. Files that are not a whole journal ------------------------------------------------------
 
 
-def test_a_journal_with_every_row_deleted_is_empty(
+def test_a_journal_with_every_row_deleted_is_named_by_its_head(
     capsys: pytest.CaptureFixture[str], simulated: Path, tmp_path: Path
 ) -> None:
     path = _copy(simulated, tmp_path)
+    total = _record_count(path)
     _execute(path, "DELETE FROM journal")
     assert _rows(path) == []
     code, err = run_error(capsys, ["replay", str(path)])
     assert code == JOURNAL_EXIT
-    assert "empty" in err["message"]
+    assert f"every batch was removed: the signed head says {total} records" in err["message"]
 
 
 def test_a_zero_byte_file_is_refused_as_empty(

@@ -43,13 +43,25 @@ _COLUMNS = ("first_seq", "count", "payload", "hash")
 
 #: (first_seq, count, payload, hash)
 Row = tuple[int, int, bytes, str]
+#: The signed head, rewritten with every batch: (last_seq, last_hash, signature).
+Head = tuple[int, str, str]
+#: Journal formats: 1 (unkeyed chain, no head; read only), 2 (keyed MAC chain, signed head).
+FORMAT_UNSIGNED, FORMAT_SIGNED = 1, 2
 
 
 class JournalBackend(Protocol):
-    """Append-only storage of journal batches."""
+    """Append-only storage of journal batches and the signed head that anchors their end."""
 
-    def append(self, row: Row) -> None:
-        """Store one batch row and commit it (per the backend's sync mode)."""
+    def append(self, row: Row, head: Head) -> None:
+        """Store one batch row and the new head in one transaction, and commit."""
+        ...
+
+    def head(self) -> Head | None:
+        """Return the signed head, or None when the store has none."""
+        ...
+
+    def format(self) -> int:
+        """Return the journal format (:data:`FORMAT_UNSIGNED` for a journal without a head)."""
         ...
 
     def read(self) -> Iterator[Row]:
@@ -75,6 +87,7 @@ class SQLiteBackend:
         self.read_only = read_only
         self._lock_fd: int | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._tables: set[str] = set()
         in_memory = self.path == ":memory:"  # a test's private journal: no file to lock
         if not in_memory:
             check_journal_file(Path(path), must_exist=read_only)
@@ -93,10 +106,15 @@ class SQLiteBackend:
             # the appends; run them every ~40 MB of WAL instead of SQLite's 4 MB, and on close.
             # Durability of committed batches does not depend on checkpoints.
             self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS journal (first_seq INTEGER PRIMARY KEY, "
-                "count INTEGER NOT NULL, payload BLOB NOT NULL, hash TEXT NOT NULL)"
-            )
+            if not self._tables:
+                self._db.executescript(
+                    "BEGIN; CREATE TABLE journal (first_seq INTEGER PRIMARY KEY, "
+                    "count INTEGER NOT NULL, payload BLOB NOT NULL, hash TEXT NOT NULL); "
+                    "CREATE TABLE journal_head (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                    "last_seq INTEGER NOT NULL, last_hash TEXT NOT NULL, "
+                    "signature TEXT NOT NULL); COMMIT;"
+                )
+                self._tables = {"journal", "journal_head"}
         except sqlite3.Error as exc:
             self._release()
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
@@ -129,7 +147,10 @@ class SQLiteBackend:
     def _check_schema(self) -> None:
         """Refuse an SQLite file that holds tables but not a Slipstream journal table."""
         found = self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        tables = {str(name) for (name,) in found}
+        tables = self._tables = {str(name) for (name,) in found}
+        if tables == {"journal_head"}:
+            self._db.close()
+            raise JournalError(f"{self.path}: its journal table was dropped (only the head is left)")
         if not tables:
             if self.read_only:
                 self._db.close()
@@ -148,13 +169,40 @@ class SQLiteBackend:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def append(self, row: Row) -> None:
+    def append(self, row: Row, head: Head) -> None:
+        if self.format() != FORMAT_SIGNED:
+            raise JournalError(
+                f"journal {self.path} is in the unsigned format 1: it can be read, not extended"
+            )
         try:
+            self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT INTO journal (first_seq, count, payload, hash) VALUES (?,?,?,?)", row
             )
+            self._db.execute(
+                "INSERT OR REPLACE INTO journal_head (id, last_seq, last_hash, signature) "
+                "VALUES (1, ?, ?, ?)",
+                head,
+            )
+            self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise JournalError(f"cannot append to journal {self.path}: {exc}") from exc
+
+    def format(self) -> int:
+        return FORMAT_SIGNED if "journal_head" in self._tables else FORMAT_UNSIGNED
+
+    def head(self) -> Head | None:
+        if self.format() != FORMAT_SIGNED:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT last_seq, last_hash, signature FROM journal_head WHERE id = 1"
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot read the head of journal {self.path}: {exc}") from exc
+        return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
 
     def read(self) -> Iterator[Row]:
         try:

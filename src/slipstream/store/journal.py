@@ -6,8 +6,13 @@ broker (``flush_before_send``), so there a record is on disk before the order it
 exists anywhere else. A batch is encoded in one ``orjson`` call — about a microsecond per
 record, which is what keeps the journal off the order path's profile.
 
-Batches are hash-chained: each batch's hash is BLAKE2b over the previous hash and the batch's
-bytes, so :meth:`Journal.records` finds any edited, dropped or reordered record.
+Batches are chained with a keyed MAC: each batch's hash is BLAKE2b, keyed with the deployment's
+journal key (:mod:`slipstream.store.keys`, never stored in the journal), over the previous hash
+and the batch's bytes; and every commit rewrites, in the same transaction, a **signed head**
+(the last sequence number and hash, MACed). :meth:`Journal.records` therefore finds an edited,
+dropped, duplicated or reordered record even when the chain was recomputed (no key), and the
+head finds what the chain alone cannot: the last batches deleted, or every row. Format-1
+journals (unkeyed chain, no head) are still read, and said to be unsigned.
 
 Three ways to open one (:func:`open_journal`):
 
@@ -33,28 +38,42 @@ from typing import Any, Literal
 
 from slipstream.core.errors import JournalError
 from slipstream.store import codec
-from slipstream.store.backend import JournalBackend, Row, SQLiteBackend
+from slipstream.store.backend import FORMAT_SIGNED, Head, JournalBackend, Row, SQLiteBackend
 from slipstream.store.codec import KINDS as _KINDS
+from slipstream.store.keys import journal_key
 from slipstream.store.records import JournalClosed
 
 GENESIS = "0" * 32
 OpenMode = Literal["new", "continue", "verify"]
 
 
-def chain_hash(prev: str, payload: bytes) -> str:
-    """Return the hash linking a batch to its predecessor."""
-    return hashlib.blake2b(prev.encode() + payload, digest_size=16).hexdigest()
+def chain_hash(prev: str, payload: bytes, key: bytes = b"") -> str:
+    """Return the MAC linking a batch to its predecessor (unkeyed for format-1 journals)."""
+    return hashlib.blake2b(prev.encode() + payload, key=key, digest_size=16).hexdigest()
+
+
+def sign_head(last_seq: int, last_hash: str, key: bytes) -> Head:
+    """Return the signed head for a journal ending at ``last_seq`` with ``last_hash``."""
+    text = f"slipstream-journal-head:{last_seq}:{last_hash}".encode()
+    return last_seq, last_hash, hashlib.blake2b(text, key=key, digest_size=16).hexdigest()
 
 
 class Journal:
     """Append-only, hash-chained log of commands and events."""
 
     def __init__(
-        self, backend: JournalBackend, group_size: int = 1024, *, verify_prefix: bool = False
+        self,
+        backend: JournalBackend,
+        group_size: int = 1024,
+        *,
+        verify_prefix: bool = False,
+        key: bytes | None = None,
     ) -> None:
         if group_size < 1:
             raise JournalError(f"group_size {group_size}: must be >= 1")
         self._backend = backend
+        self.signed = backend.format() == FORMAT_SIGNED
+        self._key = (key if key is not None else journal_key()) if self.signed else b""
         self._group_size = group_size
         self._pending: list[tuple[str, int, object]] = []
         self._stored: dict[int, Row] = {}
@@ -104,11 +123,12 @@ class Journal:
 
     def _commit(self, batch: list[tuple[str, int, object]], payload: bytes) -> None:
         first_seq = self._seq - len(batch) + 1
-        digest = chain_hash(self._hash, payload)
+        digest = chain_hash(self._hash, payload, self._key)
         if first_seq <= self.stored_records:
             self._match(first_seq, len(batch), payload, digest)
         else:
-            self._backend.append((first_seq, len(batch), payload, digest))
+            head = sign_head(self._seq, digest, self._key)
+            self._backend.append((first_seq, len(batch), payload, digest), head)
             self.batches_written += 1
         self._hash = digest
 
@@ -123,7 +143,10 @@ class Journal:
                 "settings are not those of the journalled session"
             )
         if stored[3] != digest:
-            raise JournalError(f"journal hash chain broken in the batch at seq {first_seq}")
+            raise JournalError(
+                f"journal hash chain broken in the batch at seq {first_seq} "
+                "(its MAC does not match: edited or re-chained without the deployment's key)"
+            )
         self.batches_verified += 1
 
     def _write_isolating(self, batch: list[tuple[str, int, object]]) -> None:
@@ -143,7 +166,11 @@ class Journal:
         raise JournalError(f"not journalled, refused: {'; '.join(bad)}")
 
     def records(self) -> Iterator[tuple[int, int, Any]]:
-        """Yield ``(seq, ts_init, record)`` for every stored record, verifying the chain."""
+        """Yield ``(seq, ts_init, record)`` for every stored record, verifying chain and head.
+
+        Raises JournalError naming the batch where the chain breaks or the sequence jumps, and,
+        after the last record, when the signed head does not vouch for where the journal ends.
+        """
         prev = GENESIS
         expected = 1
         for first_seq, count, stored, digest in self._backend.read():
@@ -152,8 +179,12 @@ class Journal:
                 raise JournalError(
                     f"journal sequence gap: records {expected} to {first_seq - 1} are missing"
                 )
-            if chain_hash(prev, payload) != digest:
-                raise JournalError(f"journal hash chain broken in the batch at seq {first_seq}")
+            if chain_hash(prev, payload, self._key) != digest:
+                raise JournalError(
+                    f"journal hash chain broken in the batch at seq {first_seq} (records "
+                    f"{first_seq} to {first_seq + count - 1}: edited, or re-chained without "
+                    "the deployment's key)"
+                )
             prev = digest
             items = codec.decode_batch(payload)
             if len(items) != count:
@@ -163,6 +194,32 @@ class Journal:
             for offset, (_kind, ts_init, record) in enumerate(items):
                 yield first_seq + offset, ts_init, record
             expected = first_seq + count
+        if self.signed:
+            self._check_head(expected - 1, prev)
+
+    def _check_head(self, last_seq: int, last_hash: str) -> None:
+        """Compare where the journal ends with where its signed head says it ends."""
+        head = self._backend.head()
+        if head is None:
+            if last_seq:
+                raise JournalError(f"journal has {last_seq} records but no signed head")
+            return
+        if sign_head(head[0], head[1], self._key) != head:
+            raise JournalError(
+                "journal head signature does not match: the head was edited, or the journal "
+                "is verified with another deployment's key"
+            )
+        if head[0] != last_seq:
+            if last_seq == 0:
+                raise JournalError(f"every batch was removed: the signed head says {head[0]} records")
+            raise JournalError(
+                f"journal ends at record {last_seq} but its signed head says {head[0]}: the "
+                f"batches after record {last_seq} were removed"
+            )
+        if head[1] != last_hash:
+            raise JournalError(
+                f"journal's last batch does not match its signed head (record {last_seq})"
+            )
 
     def verify(self) -> int:
         """Check the whole stored hash chain; return the number of stored records."""
