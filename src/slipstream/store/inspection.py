@@ -38,6 +38,14 @@ class JournalInspection:
     records: list[Any] = field(default_factory=list)
     session: SessionStarted | None = None
     restarts: int = 0
+    signed: bool = False
+    first_seq: int = 1
+
+    def numbered(self) -> list[tuple[int, int, Any]]:
+        """Return ``(seq, ts_init, record)`` for every record read (ts_init as journalled)."""
+        return [(self.first_seq + n, ts, r) for n, (ts, r) in enumerate(self.timed)]
+
+    timed: list[tuple[int, Any]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -59,8 +67,10 @@ def inspect_journal(path: Path) -> JournalInspection:
         status = JournalStatus.EMPTY if "empty" in text else JournalStatus.NOT_A_JOURNAL
         return JournalInspection(path, status, text)
     found = JournalInspection(path, JournalStatus.EMPTY, "no record was ever committed")
+    found.signed = journal.signed
     try:
-        for seq, _ts, record in journal.records():
+        for seq, ts_init, record in journal.records():
+            found.timed.append((ts_init, record))
             if seq == 1 and not isinstance(record, SessionStarted):
                 found.status = JournalStatus.NOT_A_JOURNAL
                 found.detail = f"record 1 is {type(record).__name__}, not SessionStarted"
@@ -78,12 +88,13 @@ def inspect_journal(path: Path) -> JournalInspection:
         journal.close(clean=False)
     if not found.records:
         return found
+    unsigned = "" if found.signed else " (unsigned journal format 1)"
     if isinstance(found.records[-1], JournalClosed):
         found.status = JournalStatus.CLOSED
-        found.detail = f"closed cleanly after {found.count} records"
+        found.detail = f"closed cleanly after {found.count} records{unsigned}"
     else:
         found.status = JournalStatus.OPEN
-        found.detail = f"ended without a close at record {found.count}"
+        found.detail = f"ended without a close at record {found.count}{unsigned}"
     return found
 
 
