@@ -17,6 +17,7 @@ from typing import Any
 from slipstream.algos.params import AlgoParams
 from slipstream.core.ids import ParentOrderId
 from slipstream.model.enums import Side
+from slipstream.store.schema import journal_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class ParentEvent:
         return self.parent_id
 
 
+@journal_record("parent.accepted", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentAccepted(ParentEvent):
     """The engine accepted the parent and started its algorithm.
@@ -99,6 +101,7 @@ class ParentAccepted(ParentEvent):
         )
 
 
+@journal_record("parent.denied", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentDenied(ParentEvent):
     """Pre-trade risk refused the parent when it was offered; no child was sent.
@@ -110,6 +113,7 @@ class ParentDenied(ParentEvent):
     reason: str
 
 
+@journal_record("parent.paused", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentPaused(ParentEvent):
     """The parent stopped sending children; its working children were cancelled."""
@@ -117,11 +121,13 @@ class ParentPaused(ParentEvent):
     reason: str
 
 
+@journal_record("parent.resumed", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentResumed(ParentEvent):
     """The parent is working again; its schedule catches up from the cumulative target."""
 
 
+@journal_record("parent.completed", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentCompleted(ParentEvent):
     """The parent finished: filled, or its end time came (``filled_qty`` may be short)."""
@@ -132,6 +138,7 @@ class ParentCompleted(ParentEvent):
     children: int
 
 
+@journal_record("parent.cancelled", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentCancelled(ParentEvent):
     """The parent was cancelled and every child is done."""
@@ -142,6 +149,7 @@ class ParentCancelled(ParentEvent):
     children: int
 
 
+@journal_record("parent.amended", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentAmended(ParentEvent):
     """The parent's quantity, price cap or end time changed; its schedule was rebuilt."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from slipstream.store.schema import journal_record
+
 
 class ParentAction(StrEnum):
     """What can be asked of a parent order."""
@@ -21,6 +23,7 @@ class ParentAction(StrEnum):
     CANCEL = "cancel"
 
 
+@journal_record("parent.commanded", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentCommanded:
     """A command for a parent order, journalled before it takes effect.
@@ -36,6 +39,7 @@ class ParentCommanded:
     ts_init: int
 
 
+@journal_record("command.refused", version=1)
 @dataclass(frozen=True, slots=True)
 class CommandRefused:
     """A scheduled command (an orders-file action) was refused; the session carried on."""

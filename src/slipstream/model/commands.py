@@ -8,6 +8,7 @@ from decimal import Decimal
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
 from slipstream.model.orders_spec import OrderSpec
+from slipstream.store.schema import journal_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,7 @@ class Command:
     ts_init: int
 
 
+@journal_record("command.submit_order", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SubmitOrder(Command):
@@ -25,6 +27,7 @@ class SubmitOrder(Command):
     spec: OrderSpec
 
 
+@journal_record("command.cancel_order", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CancelOrder(Command):
@@ -34,6 +37,7 @@ class CancelOrder(Command):
     reason: str = "user"
 
 
+@journal_record("command.modify_order", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class ModifyOrder(Command):

@@ -14,6 +14,7 @@ from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
 from slipstream.model.enums import LiquiditySide, Side
 from slipstream.model.orders_spec import OrderSpec
+from slipstream.store.schema import journal_record
 
 
 @fast_frozen_init
@@ -31,6 +32,7 @@ class OrderEvent:
         return self.client_order_id
 
 
+@journal_record("order.initialized", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderInitialized(OrderEvent):
@@ -39,6 +41,7 @@ class OrderInitialized(OrderEvent):
     spec: OrderSpec
 
 
+@journal_record("order.denied", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderDenied(OrderEvent):
@@ -48,6 +51,7 @@ class OrderDenied(OrderEvent):
     reason: str
 
 
+@journal_record("order.submitted", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderSubmitted(OrderEvent):
@@ -56,6 +60,7 @@ class OrderSubmitted(OrderEvent):
     venue: str
 
 
+@journal_record("order.accepted", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderAccepted(OrderEvent):
@@ -64,6 +69,7 @@ class OrderAccepted(OrderEvent):
     venue_order_id: str
 
 
+@journal_record("order.rejected", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderRejected(OrderEvent):
@@ -72,18 +78,21 @@ class OrderRejected(OrderEvent):
     reason: str
 
 
+@journal_record("order.pending_cancel", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderPendingCancel(OrderEvent):
     """A cancel was sent; the venue has not confirmed it yet."""
 
 
+@journal_record("order.pending_replace", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderPendingReplace(OrderEvent):
     """A modify was sent; the venue has not confirmed it yet."""
 
 
+@journal_record("order.cancel_rejected", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderCancelRejected(OrderEvent):
@@ -92,6 +101,7 @@ class OrderCancelRejected(OrderEvent):
     reason: str
 
 
+@journal_record("order.modify_rejected", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderModifyRejected(OrderEvent):
@@ -100,6 +110,7 @@ class OrderModifyRejected(OrderEvent):
     reason: str
 
 
+@journal_record("order.updated", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderUpdated(OrderEvent):
@@ -110,6 +121,7 @@ class OrderUpdated(OrderEvent):
     stop_price: Decimal | None
 
 
+@journal_record("order.triggered", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderTriggered(OrderEvent):
@@ -118,6 +130,7 @@ class OrderTriggered(OrderEvent):
     trigger_price: Decimal
 
 
+@journal_record("order.filled", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderFilled(OrderEvent):
@@ -133,6 +146,7 @@ class OrderFilled(OrderEvent):
     liquidity: LiquiditySide
 
 
+@journal_record("order.cancelled", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderCancelled(OrderEvent):
@@ -141,6 +155,7 @@ class OrderCancelled(OrderEvent):
     reason: str
 
 
+@journal_record("order.expired", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderExpired(OrderEvent):

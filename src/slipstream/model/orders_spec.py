@@ -11,12 +11,14 @@ from slipstream.core.records import fast_frozen_init
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import Instrument
 from slipstream.model.values import MAX_ORDER_QUANTITY, MAX_PRICE
+from slipstream.store.schema import journal_record
 
 #: Widest trailing-stop distance in basis points: 10,000 (the whole reference price). A trail
 #: wider than the price could never trigger, so it is a typo (dollars written as bps, say).
 MAX_TRAIL_BPS = Decimal(10_000)
 
 
+@journal_record("order.spec", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderSpec:

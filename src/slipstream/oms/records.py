@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slipstream.core.records import fast_frozen_init
+from slipstream.store.schema import journal_record
 
 
+@journal_record("oms.risk_approved", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class RiskApproved:
@@ -18,6 +20,7 @@ class RiskApproved:
     ts_init: int
 
 
+@journal_record("oms.event_anomaly", version=1)
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class EventAnomaly:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from slipstream.store.schema import journal_record
 
+
+@journal_record("portfolio.seed_position", version=1)
 @dataclass(frozen=True, slots=True)
 class SeedPosition:
     """A holding the account started the session with."""
@@ -15,6 +18,7 @@ class SeedPosition:
     avg_cost: Decimal
 
 
+@journal_record("portfolio.seeded", version=1)
 @dataclass(frozen=True, slots=True)
 class PortfolioSeeded:
     """Starting cash and positions, journalled first so replay starts from the same state."""
@@ -24,6 +28,7 @@ class PortfolioSeeded:
     ts_init: int
 
 
+@journal_record("portfolio.marks_recorded", version=1)
 @dataclass(frozen=True, slots=True)
 class MarksRecorded:
     """The last price of each symbol at the end of a session (for unrealized P&L on replay)."""

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slipstream.store.schema import journal_record
 
+
+@journal_record("risk.trading_state_changed", version=1)
 @dataclass(frozen=True, slots=True)
 class TradingStateChanged:
     """The trading state moved (``trigger`` says why: ``manual``, ``auto:<rule>``, ``kill_switch``)."""
@@ -22,6 +25,7 @@ class TradingStateChanged:
     ts_init: int
 
 
+@journal_record("risk.limits_changed", version=1)
 @dataclass(frozen=True, slots=True)
 class LimitsChanged:
     """A risk officer changed limits at run time; ``changes`` holds ``(key, old, new)`` text."""
@@ -33,6 +37,7 @@ class LimitsChanged:
     ts_init: int
 
 
+@journal_record("risk.override_granted", version=1)
 @dataclass(frozen=True, slots=True)
 class OverrideGranted:
     """A risk officer allowed one check to be skipped, for a scope.
@@ -53,6 +58,7 @@ class OverrideGranted:
     ts_init: int
 
 
+@journal_record("risk.denial_overridden", version=1)
 @dataclass(frozen=True, slots=True)
 class DenialOverridden:
     """A check would have denied ``client_order_id`` but an override let it through."""
@@ -66,6 +72,7 @@ class DenialOverridden:
     ts_init: int
 
 
+@journal_record("risk.kill_switch_activated", version=1)
 @dataclass(frozen=True, slots=True)
 class KillSwitchActivated:
     """The kill switch ran: state HALTED, cancels sent, algorithms paused, maybe flattening."""

@@ -150,7 +150,9 @@ class SQLiteBackend:
         tables = self._tables = {str(name) for (name,) in found}
         if tables == {"journal_head"}:
             self._db.close()
-            raise JournalError(f"{self.path}: its journal table was dropped (only the head is left)")
+            raise JournalError(
+                f"{self.path}: its journal table was dropped (only the head is left)"
+            )
         if not tables:
             if self.read_only:
                 self._db.close()

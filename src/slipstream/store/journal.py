@@ -211,7 +211,9 @@ class Journal:
             )
         if head[0] != last_seq:
             if last_seq == 0:
-                raise JournalError(f"every batch was removed: the signed head says {head[0]} records")
+                raise JournalError(
+                    f"every batch was removed: the signed head says {head[0]} records"
+                )
             raise JournalError(
                 f"journal ends at record {last_seq} but its signed head says {head[0]}: the "
                 f"batches after record {last_seq} were removed"

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slipstream.store.schema import journal_record
 
+
+@journal_record("journal.session_started", version=1)
 @dataclass(frozen=True, slots=True)
 class SessionStarted:
     """The first record of every journal.
@@ -26,6 +29,7 @@ class SessionStarted:
     ts_init: int
 
 
+@journal_record("journal.session_resumed", version=1)
 @dataclass(frozen=True, slots=True)
 class SessionResumed:
     """A live engine restarted on this journal after ``records`` records."""
@@ -35,6 +39,7 @@ class SessionResumed:
     ts_init: int
 
 
+@journal_record("journal.closed", version=1)
 @dataclass(frozen=True, slots=True)
 class JournalClosed:
     """The session ended normally; ``records`` counts every record before this one."""

@@ -26,11 +26,13 @@ from slipstream.core.bus import MessageBus
 from slipstream.core.clock import Clock
 from slipstream.model.events import OrderFilled, OrderInitialized
 from slipstream.model.market import QuoteTick, TradeTick
+from slipstream.store.schema import journal_record
 from slipstream.tca.conventions import BPS
 from slipstream.tca.records import ParentRecord
 from slipstream.tca.shortfall import implementation_shortfall
 
 
+@journal_record("tca.parent_cost_updated", version=1)
 @dataclass(frozen=True, slots=True)
 class ParentCostUpdated:
     """A parent's running cost after a fill.
