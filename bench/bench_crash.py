@@ -17,27 +17,15 @@ from typing import Any
 
 from slipstream.cli.commands.simulate import prepare
 from slipstream.cli.main import build_parser
-from slipstream.kernel.crash_harness import run_harness
+from slipstream.kernel.crash_harness import example_session_args, run_harness
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "simulate",
-    str(ROOT / "examples" / "parents" / "orders.csv"),
-    "--market",
-    str(ROOT / "data" / "ticks"),
-    "--date",
-    "2013-10-08",
-    "--start",
-    "09:59",
-    "--end",
-    "10:50",
-]
 
 
 def run() -> list[dict[str, Any]]:
     """Return the harness figures: kill points, mismatches, resume times."""
     kills = int(os.environ.get("SLIPSTREAM_CRASH_KILLS", "1000"))
-    plan = prepare(build_parser().parse_args(ARGS))
+    plan = prepare(build_parser().parse_args(example_session_args(ROOT)))
 
     def progress(done: int) -> None:
         if done % 100 == 0:

@@ -17,6 +17,7 @@ import pytest
 from slipstream.cli.commands.simulate import prepare
 from slipstream.cli.main import build_parser, main
 from slipstream.kernel import KernelSettings, SimKernel
+from slipstream.kernel.crash_harness import example_session_args
 from slipstream.model.events import OrderFilled
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.risk.state import RISK_OFFICER, User
@@ -24,20 +25,7 @@ from slipstream.store.audit import ORDER_RECORDS
 from slipstream.store.journal import read_journal
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = [
-    "simulate",
-    str(ROOT / "examples" / "parents" / "orders.csv"),
-    "--market",
-    str(ROOT / "data" / "ticks"),
-    "--date",
-    "2013-10-08",
-    "--start",
-    "09:59",
-    "--end",
-    "10:50",
-    "--group-commit",
-    "16",
-]
+ARGS = example_session_args(ROOT, group_commit=16)
 
 
 def _export(journal: Path, out: Path) -> list[dict[str, str]]:

@@ -19,22 +19,10 @@ import orjson
 import pytest
 
 from slipstream.cli.main import main
+from slipstream.kernel.crash_harness import example_session_args
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = [
-    "simulate",
-    str(ROOT / "examples" / "parents" / "orders.csv"),
-    "--market",
-    str(ROOT / "data" / "ticks"),
-    "--date",
-    "2013-10-08",
-    "--start",
-    "09:59",
-    "--end",
-    "10:50",
-    "--group-commit",
-    "64",
-]
+ARGS = example_session_args(ROOT, group_commit=64)
 GENESIS = "0" * 32
 FILL = "order.filled"
 

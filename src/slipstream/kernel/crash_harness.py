@@ -26,6 +26,27 @@ from slipstream.session import SessionSummary
 from slipstream.store.backend import SQLiteBackend
 
 
+def example_session_args(root: Path, group_commit: int | None = None) -> list[str]:
+    """Return ``slipstream simulate`` arguments of the busy session the harness is shown on.
+
+    The bundled parents example (five algorithms, single orders, amend, pause, resume and
+    cancel actions) on IBM, 2013-10-08 09:59-10:50, from the source checkout at ``root``.
+    """
+    args = [
+        "simulate",
+        str(root / "examples" / "parents" / "orders.csv"),
+        "--market",
+        str(root / "data" / "ticks"),
+        "--date",
+        "2013-10-08",
+        "--start",
+        "09:59",
+        "--end",
+        "10:50",
+    ]
+    return args if group_commit is None else [*args, "--group-commit", str(group_commit)]
+
+
 class Plan(Protocol):
     """A simulated session that can run against a journal (``SimulationPlan``)."""
 
