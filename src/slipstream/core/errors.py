@@ -21,18 +21,55 @@ exceptions; exceptions are for input we refuse, state we cannot reach, and parts
         ├── BrokerTimeoutError           exit 7   HTTP 504   no answer in time; outcome unknown
         ├── BrokerAuthError              exit 3   HTTP 502   credentials / keys / account refused
         └── BrokerRequestError           exit 7   HTTP 502   the broker refused the request itself
+
+Every class takes the same arguments (httpx-style): a sentence, ``Error("message")``, or the
+three parts of a refused value, ``Error(field, value, rule)`` — "field 'quantity' = -5: must be
+positive" — and an optional ``where=`` (a file and row) that prefixes the message. ``field``,
+``value``, ``rule`` and ``where`` are kept as attributes (None for a plain sentence), so an API
+can answer with them as structured data.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
+
+
+_NO_VALUE: Any = object()
+E = TypeVar("E", bound="SlipstreamError")
 
 
 class SlipstreamError(Exception):
-    """Root of every error Slipstream raises on purpose."""
+    """Root of every error Slipstream raises on purpose (the one signature: module docstring)."""
 
     exit_code: ClassVar[int] = 1
     http_status: ClassVar[int] = 500
+
+    def __init__(
+        self,
+        message_or_field: str,
+        value: object = _NO_VALUE,
+        rule: str | None = None,
+        *,
+        where: str | None = None,
+    ) -> None:
+        if rule is None:
+            if value is not _NO_VALUE:
+                raise TypeError("an error takes (message) or (field, value, rule)")
+            self.field: str | None = None
+            self.value: object = None
+            self.rule: str | None = None
+            text = message_or_field
+        else:
+            self.field, self.value, self.rule = message_or_field, value, rule
+            text = f"field '{message_or_field}' = {value!r}: {rule}"
+        self.where = where
+        super().__init__(f"{where}: {text}" if where else text)
+
+    def located(self, cls: type[E], where: str) -> E:
+        """Return this error as a ``cls`` located at ``where`` (a file's row), parts kept."""
+        if self.rule is None:
+            return cls(str(self), where=where)
+        return cls(self.field or "", self.value, self.rule, where=where)
 
 
 class InputError(SlipstreamError):
@@ -40,14 +77,6 @@ class InputError(SlipstreamError):
 
     exit_code = 2
     http_status = 400
-
-    def __init__(self, field: str, value: object, rule: str, *, where: str | None = None) -> None:
-        self.field = field
-        self.value = value
-        self.rule = rule
-        self.where = where
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}field '{field}' = {value!r}: {rule}")
 
 
 class OrderInputError(InputError):

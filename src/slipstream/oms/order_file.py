@@ -173,7 +173,7 @@ def parse_row(row: dict[str, str], where: str, instruments: InstrumentTable) -> 
     try:
         return _parse_order(row, instruments)
     except InputError as exc:
-        raise OrderInputError(exc.field, exc.value, exc.rule, where=where) from None
+        raise exc.located(OrderInputError, where) from None
 
 
 def _parse_order(row: dict[str, str], instruments: InstrumentTable) -> TimedOrder:
@@ -295,7 +295,7 @@ def read_orders_file(path: Path, instruments: InstrumentTable) -> OrdersFile:
                 orders.append(_parse_order(row, instruments))
                 known[row["client_id"]] = False
         except InputError as exc:
-            raise OrderInputError(exc.field, exc.value, exc.rule, where=where) from None
+            raise exc.located(OrderInputError, where) from None
     return OrdersFile(
         sorted(orders, key=lambda o: o.submit_at_ns),
         sorted(parents, key=lambda p: p.submit_at_ns),
