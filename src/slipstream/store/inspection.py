@@ -32,7 +32,7 @@ class JournalStatus(StrEnum):
 class JournalInspection:
     """The outcome of reading a journal end to end."""
 
-    path: Path
+    path: Path | str
     status: JournalStatus
     detail: str
     records: list[Any] = field(default_factory=list)
@@ -58,7 +58,7 @@ class JournalInspection:
         return self.status is JournalStatus.CLOSED
 
 
-def inspect_journal(path: Path) -> JournalInspection:
+def inspect_journal(path: Path | str) -> JournalInspection:
     """Read ``path`` read-only and say how it ends; never raises for a bad file."""
     try:
         journal = read_journal(path)
@@ -98,7 +98,7 @@ def inspect_journal(path: Path) -> JournalInspection:
     return found
 
 
-def has_records(path: Path) -> bool:
+def has_records(path: Path | str) -> bool:
     """Return whether ``path`` is a journal holding at least one committed record."""
     try:
         journal = read_journal(path)

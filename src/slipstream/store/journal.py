@@ -238,32 +238,50 @@ class Journal:
 
 
 def open_journal(
-    path: Path, mode: OpenMode, sync: str = "normal", group_size: int = 1024
+    path: Path | str, mode: OpenMode, sync: str = "normal", group_size: int = 1024
 ) -> Journal:
-    """Open the journal at ``path`` for writing in ``mode`` (see the module docstring)."""
-    backend = SQLiteBackend(path, sync)
+    """Open the journal at ``path`` (a file, or a ``postgresql://`` URL) for writing in ``mode``
+    (see the module docstring)."""
+    from slipstream.store.locations import describe, open_backend
+
+    backend = open_backend(path, sync)
     try:
         if mode == "new":
             if backend.last() is not None:
                 raise JournalError(
-                    f"journal {path} already holds a session; resume it or choose a new file "
-                    "(a journal never holds two sessions)"
+                    f"journal {describe(path)} already holds a session; resume it or choose a "
+                    "new file (a journal never holds two sessions)"
                 )
         elif backend.last() is None:
-            raise JournalError(f"journal {path} holds nothing to resume")
+            raise JournalError(f"journal {describe(path)} holds nothing to resume")
         return Journal(backend, group_size, verify_prefix=mode == "verify")
     except JournalError:
         backend.close()
         raise
 
 
-def read_journal(path: Path) -> Journal:
-    """Open the journal at ``path`` read-only (no lock, never writes)."""
-    return Journal(SQLiteBackend(path, read_only=True))
+def read_journal(path: Path | str) -> Journal:
+    """Open the journal at ``path`` (a file or a URL) read-only (no lock, never writes)."""
+    from slipstream.store.locations import open_backend
+
+    return Journal(open_backend(path, read_only=True))
 
 
-def delete_journal(path: Path) -> None:
-    """Delete the journal at ``path`` and its SQLite side files; refuse one a writer holds."""
+def delete_journal(path: Path | str) -> None:
+    """Delete the journal at ``path``: an SQLite file and its side files, or a PostgreSQL
+    journal's tables; refuse one a writer holds (taking the writer lock proves nobody is)."""
+    from slipstream.store.locations import as_location
+
+    path = as_location(path)
+    if isinstance(path, str):
+        from slipstream.store.postgres import PostgresBackend
+
+        backend = PostgresBackend(path)
+        try:
+            backend.drop()
+        finally:
+            backend.close()
+        return
     SQLiteBackend(path).close()  # taking the writer lock proves nobody is using it
     for part in path.parent.glob(path.name + "*"):
         part.unlink()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
 from slipstream.risk.state import RISK_OFFICER, StateTrigger, User
 from slipstream.store.controls import record_state_change
+from slipstream.store.locations import journal_location
 
 
 def add_state_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,7 +30,7 @@ def add_state_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--journal",
-        type=Path,
+        type=journal_location,
         required=True,
         metavar="FILE",
         help="journal of the (stopped) live engine the change applies to",

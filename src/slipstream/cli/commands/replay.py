@@ -12,6 +12,7 @@ from slipstream.core.errors import InputError, JournalError
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.session import summarize
 from slipstream.store.inspection import JournalStatus, inspect_journal
+from slipstream.store.locations import journal_location
 from slipstream.store.recovery import rebuild
 
 
@@ -29,14 +30,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "code (6)."
         ),
     )
-    p.add_argument("journal", type=Path, metavar="JOURNAL", help="journal file (SQLite)")
+    p.add_argument(
+        "journal",
+        type=journal_location,
+        metavar="JOURNAL",
+        help="journal file (SQLite), or a postgresql:// URL",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Rebuild and print the state recorded in the journal."""
-    if not args.journal.is_file():
+    if isinstance(args.journal, Path) and not args.journal.is_file():
         raise InputError("JOURNAL", str(args.journal), "must be an existing journal file")
     found = inspect_journal(args.journal)
     if found.status not in (JournalStatus.CLOSED, JournalStatus.OPEN):

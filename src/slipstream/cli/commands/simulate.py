@@ -33,6 +33,7 @@ from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
 from slipstream.session import SessionSummary, run_session, summarize_kernel
 from slipstream.store.inspection import JournalStatus, has_records, inspect_journal
+from slipstream.store.locations import journal_location
 
 #: Records per group commit of a simulated session's journal: a crash loses at most this many
 #: minus one, and ``--resume`` regenerates them.
@@ -65,7 +66,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--start", metavar="TIME", help="replay from TIME (HH:MM[:SS] on --date, or ISO-8601)"
     )
     p.add_argument("--end", metavar="TIME", help="replay until TIME (exclusive), like --start")
-    p.add_argument("--journal", type=Path, metavar="FILE", help="journal the session to FILE")
+    p.add_argument(
+        "--journal",
+        type=journal_location,
+        metavar="FILE",
+        help="journal the session to FILE (SQLite), or to a postgresql:// URL",
+    )
     p.add_argument(
         "--resume",
         action="store_true",
