@@ -15,12 +15,15 @@ by **name** into the class registered for the kind today, so fields can be reord
 classes renamed or moved freely; a record written at an older version is first brought up to
 date by the upgraders registered for it (:func:`slipstream.store.schema.upgrader`).
 
-Nested records (a field whose type is a journal record, directly, optional or in a tuple, such
-as ``OrderSpec`` in ``OrderInitialized`` or ``SeedPosition`` in ``PortfolioSeeded``) are
-written as ``{field name: value}`` objects (orjson's own dataclass encoding, at C speed), and
-their kind is listed in ``kinds`` like any other, so the decoder knows the version they were
-written at; they are decoded by name too (a list is read positionally against the field names
-listed for its kind). Decimals travel as strings, enums as their values.
+Nested records (a field whose type is a journal record, directly, optional or in a tuple or
+list, such as ``OrderSpec`` in ``OrderInitialized`` or ``SeedPosition`` in ``PortfolioSeeded``)
+are written positionally too, and their kind is listed in ``kinds`` like any other (a kind no
+record row points at), with its version and field names; the decoder reads a nested value
+against the entry of the kind the field's type is registered as, so nested records are decoded
+by name and upgraded like top-level ones. A nested value may also be a ``{name: value}``
+object (format 1 wrote records inside tuples that way). Upgraders see a record as
+``{field name: JSON value}`` with its nested records already as such dicts at today's version.
+Decimals travel as strings, enums as their values.
 
 **Format 1** (a batch without ``"v"``, written before kind names existed):
 ``{"kinds": ["module:ClassName", ...], "records": [...]}``, values positional in the class's
