@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from slipstream.core.timestamps import NS_PER_SEC
 from slipstream.marketdata.liquidity import LiquidityState
 from slipstream.model.market import Bar, QuoteTick, TradeTick
 
 LIVE_WINDOW_SECS = 60.0
 REFERENCE_WINDOW_SECS = 1_800.0
-_NS = 1_000_000_000
 
 
 def _ratio(live: float | None, reference: float | None) -> float | None:
@@ -80,7 +80,7 @@ class MarketState:
         if self._spread_mean is None or self._spread_ts is None:
             self._spread_mean = current
         else:
-            held_secs = max(0, ts_ns - self._spread_ts) / _NS
+            held_secs = max(0, ts_ns - self._spread_ts) / NS_PER_SEC
             weight = 1.0 - math.exp(-held_secs / REFERENCE_WINDOW_SECS)
             self._spread_mean += weight * (current - self._spread_mean)
         self._spread_ts = ts_ns

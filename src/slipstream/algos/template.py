@@ -41,6 +41,7 @@ from slipstream.algos.schedule import (
 from slipstream.algos.sizing import SizingInputs, child_quantity
 from slipstream.core.errors import InputError
 from slipstream.core.ids import ClientOrderId
+from slipstream.core.timestamps import NS_PER_SEC
 from slipstream.impact import sqrt_cost_bps
 from slipstream.impact.square_root import TAPE_CALIBRATED_Y
 from slipstream.model.enums import OrderStatus, OrderType, TimeInForce
@@ -48,8 +49,6 @@ from slipstream.model.events import OrderFilled
 from slipstream.model.instrument import Instrument
 from slipstream.model.market import Bar, QuoteTick, TradeTick
 from slipstream.model.orders import Order
-
-_NS = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +194,7 @@ class ScheduleFollower(ExecAlgorithm):
 
     def next_check_ns(self, now_ns: int) -> int:
         """Return when to decide again (default: one interval later)."""
-        return now_ns + int(self.params.interval_secs * _NS)
+        return now_ns + int(self.params.interval_secs * NS_PER_SEC)
 
     def price(self, behind: float, time_left: float) -> PriceDecision:
         """Return the child price for ``behind`` typical children overdue (adaptive pricing)."""

@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 from slipstream.core.ids import IdGenerator
+from slipstream.core.timestamps import NS_PER_SEC
 from slipstream.kernel import KernelSettings, SimKernel
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.model.commands import SubmitOrder
@@ -29,7 +30,6 @@ from slipstream.risk.events import DenialOverridden
 from slipstream.risk.state import RISK_OFFICER, User
 
 OFFICER = User("risk.officer", RISK_OFFICER)
-SEC = 1_000_000_000
 #: The showcase book: signed shares at the last close.
 BOOK = {
     "AAPL": 5000,
@@ -71,7 +71,7 @@ class Showcase:
         self.kernel = SimKernel(
             self.instruments,
             KernelSettings(cash=CASH, seed_positions=seeds, journal_path=journal_path),
-            start_ns=int(start.timestamp()) * SEC,
+            start_ns=int(start.timestamp()) * NS_PER_SEC,
         )
         self.clock, self.bus, self.portfolio = (
             self.kernel.clock,
@@ -94,7 +94,7 @@ class Showcase:
 
     def quote(self, scale: Decimal = Decimal(1)) -> None:
         """Publish a quote a cent either side of each (scaled) price."""
-        self.clock.advance_to(self.clock.timestamp_ns() + SEC)
+        self.clock.advance_to(self.clock.timestamp_ns() + NS_PER_SEC)
         cent = Decimal("0.01")
         for symbol in QUOTED:
             mid = self.instruments.get(symbol).round_price(self.prices[symbol] * scale)
@@ -187,11 +187,11 @@ def _run(s: Showcase) -> None:
         OFFICER,
         "showcase: ES limit back, throttle 3 orders/s",
     )
-    s.clock.advance_to(s.clock.timestamp_ns() + SEC)  # a fresh throttle window
+    s.clock.advance_to(s.clock.timestamp_ns() + NS_PER_SEC)  # a fresh throttle window
     for _ in range(3):
         s.submit("throttle (3/s)", "KO", buy, 10)
     s.submit("order_rate", "KO", buy, 10)
-    s.clock.advance_to(s.clock.timestamp_ns() + SEC)
+    s.clock.advance_to(s.clock.timestamp_ns() + NS_PER_SEC)
     s.engine.set_limits({"throttle.max_orders": 200}, OFFICER, "showcase: normal throttle")
     grant = s.engine.grant_override(
         "position_limit", OFFICER, "client block, approved by CRO", client_order_id="BLOCK-1"

@@ -18,9 +18,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from slipstream.core.errors import InputError
+from slipstream.core.timestamps import NS_PER_SEC
 from slipstream.model.market import Bar, BookSnapshot, MarketRecord, QuoteTick, TradeTick
 
-NS_PER_SEC = 1_000_000_000
 SESSION_SECS = 23_400
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from slipstream.core.clock import Clock
+from slipstream.core.timestamps import NS_PER_SEC
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import (
     OrderAccepted,
@@ -193,7 +194,7 @@ class Reconciler:
         name: str = "reconciliation",
     ) -> None:
         """Reconcile every ``interval_secs`` on the clock's timers (re-armed after each run)."""
-        step = int(interval_secs * 1_000_000_000)
+        step = int(interval_secs * NS_PER_SEC)
 
         def fire(at_ns: int) -> None:
             self.reconcile(orders(), positions)

@@ -22,15 +22,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from slipstream.core.timestamps import EXCHANGE_TZ
+from slipstream.core.timestamps import EXCHANGE_TZ, NS_PER_SEC
 from slipstream.tca.conventions import BPS
 from slipstream.tca.inputs import NO_TS, TcaInputs
 from slipstream.tca.market import MICROS, NO_PRICE, FloatArray, IntArray, MarketData
 from slipstream.tca.records import Exclusion, ShortfallBreakdown
 from slipstream.tca.shortfall import EXACT, implementation_shortfall
 
-SESSION_OPEN_NS = (9 * 3600 + 30 * 60) * 1_000_000_000
-SESSION_CLOSE_NS = 16 * 3600 * 1_000_000_000
+SESSION_OPEN_NS = (9 * 3600 + 30 * 60) * NS_PER_SEC
+SESSION_CLOSE_NS = 16 * 3600 * NS_PER_SEC
 DEFAULT_HORIZONS_SECS = (1.0, 10.0, 60.0, 300.0)
 DEFAULT_PARTICIPATION = 0.10
 END_PRICES = ("close", "last_mid")
@@ -275,7 +275,7 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
         f = f[np.argsort(ts[f], kind="stable")]  # sorted needles make the searches fast
         mid2_fill[f], spread_fill[f] = data.quote_at(ts[f])
         for h in opts.horizons_secs:
-            horizon_mid2[h][f] = data.mid2_at(ts[f] + round(h * 1e9))
+            horizon_mid2[h][f] = data.mid2_at(ts[f] + round(h * NS_PER_SEC))
 
     # Exclusions: a parent the market data cannot price is reported, never guessed.
     given_decision = orders["decision_price_micros"].to_numpy()
@@ -419,7 +419,7 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
         out["n_venues"] = _distinct_per_parent(fills["venue"], parent, n)
         out["maker_pct"] = _weighted(fills["maker"].to_numpy() * qf, qf, parent, n) * 100.0
         out["avg_fill_size"] = np.where(count > 0, executed / np.maximum(count, 1), np.nan)
-        out["duration_secs"] = np.where(has_fills, (last_fill - first_fill) / 1e9, np.nan)
+        out["duration_secs"] = np.where(has_fills, (last_fill - first_fill) / NS_PER_SEC, np.nan)
     # copy=False keeps one block per column: consolidating a million-row frame costs more than
     # everything after it.
     frame = pd.DataFrame(out, copy=False)

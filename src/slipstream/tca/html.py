@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from slipstream.core.timestamps import EXCHANGE_TZ
+from slipstream.core.timestamps import EXCHANGE_TZ, NS_PER_SEC
 from slipstream.tca.conventions import BPS, CONVENTION
 from slipstream.tca.engine import PARTS
 from slipstream.tca.market import MICROS, MarketData
@@ -159,7 +159,7 @@ def _price_path(result: TcaResult, market: MarketData, row: pd.Series) -> go.Fig
     data = market.get(str(row["symbol"]))
     figure = go.Figure()
     start, end = int(row["arrival_ts_ns"]), int(row["end_ts_ns"])
-    pad = max((end - start) // 10, 60 * 1_000_000_000)
+    pad = max((end - start) // 10, 60 * NS_PER_SEC)
     if data is not None:
         i0 = max(int(np.searchsorted(data.quote_ts_ns, start - pad)) - 1, 0)
         i1 = int(np.searchsorted(data.quote_ts_ns, end + pad, side="right"))
