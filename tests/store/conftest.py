@@ -5,7 +5,8 @@ journal lives in a schema of its own (``?journal=t_<random>``) of:
 
 - the server named by ``SLIPSTREAM_TEST_PG_URL`` when it is set (``.ci/run`` sets it), else
 - a throw-away cluster this test process starts itself when PostgreSQL's server binaries are
-  found (``PATH``, ``SLIPSTREAM_PG_BIN``, or Debian's ``/usr/lib/postgresql/*/bin``):
+  found (in ``SLIPSTREAM_PG_BIN`` when set, else on ``PATH`` or in Debian's
+  ``/usr/lib/postgresql/*/bin``):
   ``initdb`` into a fresh temporary folder, password authentication on 127.0.0.1 and a free
   port, unix sockets inside the folder, stopped at the end of the session. PostgreSQL refuses
   to run as root, so when the tests run as root the cluster is run as the ``postgres`` user
@@ -42,7 +43,10 @@ CLUSTER_USER = "slipstream"
 def find_pg_bin() -> Path | None:
     """Return the folder of PostgreSQL's server binaries (initdb, pg_ctl), or None."""
     named = os.environ.get("SLIPSTREAM_PG_BIN")
-    candidates = [Path(named)] if named else []
+    if named:  # only there (a folder without them: no PostgreSQL)
+        folder = Path(named)
+        return folder if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file() else None
+    candidates = []
     on_path = shutil.which("pg_ctl")
     if on_path:
         candidates.append(Path(on_path).parent)
@@ -205,7 +209,7 @@ def pg_url() -> Iterator[str]:
         if url is None:
             _unavailable(
                 "SLIPSTREAM_TEST_PG_URL is not set and no PostgreSQL server binaries "
-                "(initdb, pg_ctl) were found on PATH, in SLIPSTREAM_PG_BIN or under "
+                "(initdb, pg_ctl) were found in SLIPSTREAM_PG_BIN (when set), on PATH or under "
                 "/usr/lib/postgresql"
             )
         assert url is not None
@@ -225,6 +229,27 @@ def pg_location(pg_url: str) -> Iterator[str]:
     name = f"t_{secrets.token_hex(6)}"
     yield with_journal(pg_url, name)
     drop_schema(pg_url, name)
+
+
+@pytest.fixture
+def pg_journal(pg_url: str) -> Iterator[Callable[[str | None], str]]:
+    """Return a maker of journal URLs on the test server (``None``: the default schema);
+    every journal made is dropped after the test."""
+    made: list[str | None] = []
+
+    def make(name: str | None = None) -> str:
+        made.append(name)
+        return pg_url if name is None else with_journal(pg_url, name)
+
+    yield make
+    for name in made:
+        if name is None:
+            import psycopg
+
+            with psycopg.connect(pg_url, autocommit=True) as db:
+                db.execute("DROP TABLE IF EXISTS public.journal, public.journal_head")
+        else:
+            drop_schema(pg_url, name)
 
 
 def drop_schema(url: str, name: str) -> None:
