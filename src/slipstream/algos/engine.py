@@ -4,7 +4,7 @@ The engine accepts a :class:`~slipstream.algos.parent.ParentOrder`, builds its a
 the registry, and gives it an :class:`~slipstream.algos.template.AlgoContext`. Children go out
 only as ``SubmitOrder`` commands to the OMS (so every child passes risk and the journal); child
 events come back from the bus and are routed to the owning parent by client order id; quotes,
-trades and bars update one :class:`~slipstream.algos.market.MarketState` per symbol and reach
+trades and bars update one :class:`~slipstream.algos.market.SymbolView` per symbol and reach
 the algorithms of that symbol. Two guards hold whatever an algorithm does:
 
 - ``submit_child`` clamps every child to ``parent − filled − working`` (working includes
@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from slipstream.algos.market import MarketState
+from slipstream.algos.market import SymbolView
 from slipstream.algos.parent import (
     ParentAccepted,
     ParentAmended,
@@ -146,7 +146,7 @@ class _Runtime:
         engine: AlgoEngine,
         parent: ParentOrder,
         instrument: Instrument,
-        market: MarketState,
+        market: SymbolView,
         inputs: MarketInputs | None,
     ) -> None:
         self._engine = engine
@@ -177,7 +177,7 @@ class _Runtime:
         return self._instrument
 
     @property
-    def market(self) -> MarketState:
+    def market(self) -> SymbolView:
         return self._market
 
     @property
@@ -328,7 +328,7 @@ class AlgoEngine:
         self._order: list[str] = []
         # Runtimes whose algorithm overrides a per-record hook, by hook then symbol.
         self._hooked: dict[str, dict[str, list[_Runtime]]] = {h: {} for h in _MARKET_HOOKS}
-        self._markets: dict[str, MarketState] = {}
+        self._markets: dict[str, SymbolView] = {}
         bus.subscribe(OrderEvent, self._on_order_event)
         bus.subscribe(QuoteTick, self._on_quote)
         bus.subscribe(TradeTick, self._on_trade)
@@ -542,11 +542,11 @@ class AlgoEngine:
             for pid in self._order
         ]
 
-    def market(self, symbol: str) -> MarketState:
+    def market(self, symbol: str) -> SymbolView:
         """Return the live market state of ``symbol``."""
         state = self._markets.get(symbol)
         if state is None:
-            state = self._markets[symbol] = MarketState(symbol)
+            state = self._markets[symbol] = SymbolView(symbol)
         return state
 
     # -- lifecycle -------------------------------------------------------------------------

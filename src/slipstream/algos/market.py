@@ -1,6 +1,6 @@
 """What an algorithm sees of the market in one symbol: the exact touch, the tape and its pace.
 
-The engine keeps one :class:`MarketState` per symbol, fed from the bus. It holds the touch as
+The engine keeps one :class:`SymbolView` per symbol, fed from the bus. It holds the touch as
 exact ``Decimal`` prices (children are priced from it), the cumulative traded volume (what POV
 tracks), and two :class:`~slipstream.marketdata.liquidity.LiquidityState` views of the same
 stream — a *live* one over a minute and a *reference* one over half an hour — so adaptive rules
@@ -27,8 +27,12 @@ def _ratio(live: float | None, reference: float | None) -> float | None:
     return live / reference
 
 
-class MarketState:
-    """Latest touch, cumulative volume and live/reference liquidity of one symbol."""
+class SymbolView:
+    """An algorithm's view of one symbol: latest touch, cumulative volume, live/reference liquidity.
+
+    Read-only to algorithms; not to be confused with the simulated venue's own per-symbol state
+    (:class:`slipstream.brokers.sim.liquidity.VenueBook`), which decides what our orders can take.
+    """
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol

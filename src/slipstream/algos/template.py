@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
-from slipstream.algos.market import MarketState
+from slipstream.algos.market import SymbolView
 from slipstream.algos.params import AlgoParams, P, SlicedParams
 from slipstream.algos.parent import ParentOrder
 from slipstream.algos.pricing import (
@@ -83,7 +83,7 @@ class AlgoContext(Protocol):
         ...
 
     @property
-    def market(self) -> MarketState:
+    def market(self) -> SymbolView:
         """Return the live market state of the parent's symbol."""
         ...
 

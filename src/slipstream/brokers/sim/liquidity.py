@@ -33,8 +33,12 @@ class _Taken:
         self.shares = shares
 
 
-class MarketState:
-    """One symbol's latest market and our consumption of it."""
+class VenueBook:
+    """The simulated venue's book of one symbol: its latest market and our consumption of it.
+
+    The venue's side of matching (what a child order can take, and what it already took); the
+    algorithms' read-only view of a symbol is :class:`slipstream.algos.market.SymbolView`.
+    """
 
     __slots__ = (
         "ask",

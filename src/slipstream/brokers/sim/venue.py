@@ -34,7 +34,7 @@ from slipstream.brokers.contract import (
     PositionReport,
 )
 from slipstream.brokers.sim.impact_overlay import ImpactOverlay, ImpactOverlayConfig
-from slipstream.brokers.sim.liquidity import MarketState
+from slipstream.brokers.sim.liquidity import VenueBook
 from slipstream.brokers.sim.orders import SimOrder
 from slipstream.brokers.sim.triggers import new_extreme, stop_triggered, trail_stop
 from slipstream.core.clock import Clock
@@ -139,7 +139,7 @@ class SimulatedVenue:
         self._sink: EventSink | None = None
         self._orders: dict[str, SimOrder] = {}
         self._working: dict[str, list[SimOrder]] = {}
-        self._markets: dict[str, MarketState] = {}
+        self._markets: dict[str, VenueBook] = {}
         self._positions: dict[str, Position] = {}
         self._cash = Decimal(initial_cash)
         self._outbox: deque[tuple[int, OrderEvent]] = deque()
@@ -240,7 +240,7 @@ class SimulatedVenue:
             self._roll_day(record.ts_event)
         market = self._markets.get(record.symbol)
         if market is None:
-            market = self._markets[record.symbol] = MarketState(record.symbol)
+            market = self._markets[record.symbol] = VenueBook(record.symbol)
         if isinstance(record, QuoteTick):
             market.on_quote(record)
             self._on_touch(market)
@@ -254,7 +254,7 @@ class SimulatedVenue:
         elif isinstance(record, Bar):
             self._on_bar(market, record)
 
-    def _on_bar(self, market: MarketState, bar: Bar) -> None:
+    def _on_bar(self, market: VenueBook, bar: Bar) -> None:
         """Use a bar as prints along its assumed path, and as the touch when nothing better.
 
         Quotes or a book, when the symbol has them, stay the liquidity for market orders; the
@@ -336,7 +336,7 @@ class SimulatedVenue:
         tick = self._instruments.get(symbol).tick_size
         return self._overlay.offset(symbol, self._clock.timestamp_ns(), tick)
 
-    def _on_touch(self, market: MarketState) -> None:
+    def _on_touch(self, market: VenueBook) -> None:
         """React to a new touch or book: bid/ask triggers, waiting market orders, crossings."""
         orders = self._working.get(market.symbol)
         if not orders:
@@ -358,7 +358,7 @@ class SimulatedVenue:
                     self._cap_queue(order, market, off)
 
     def _on_print(
-        self, market: MarketState, raw_price: Decimal, buy_budget: int, sell_budget: int
+        self, market: VenueBook, raw_price: Decimal, buy_budget: int, sell_budget: int
     ) -> tuple[int, int]:
         """React to a print of ``raw_price``; return shares filled for buys and for sells.
 
@@ -407,7 +407,7 @@ class SimulatedVenue:
         return used[Side.BUY], used[Side.SELL]
 
     def _check_trigger(
-        self, order: SimOrder, market: MarketState, reference: Decimal, off: Decimal
+        self, order: SimOrder, market: VenueBook, reference: Decimal, off: Decimal
     ) -> None:
         side = order.side
         spec = order.spec
@@ -425,7 +425,7 @@ class SimulatedVenue:
         self._emit(OrderTriggered(spec.client_order_id, now, now, reference))
         self._activate(order, market, off)
 
-    def _activate(self, order: SimOrder, market: MarketState, off: Decimal) -> None:
+    def _activate(self, order: SimOrder, market: VenueBook, off: Decimal) -> None:
         """Start matching an order that just arrived or triggered (time in force applies now)."""
         tif = order.time_in_force
         if tif is TimeInForce.FOK:
@@ -450,13 +450,13 @@ class SimulatedVenue:
         elif order not in orders:
             orders.append(order)
 
-    def _cap_queue(self, order: SimOrder, market: MarketState, off: Decimal) -> None:
+    def _cap_queue(self, order: SimOrder, market: VenueBook, off: Decimal) -> None:
         assert order.limit is not None
         cap = market.queue_cap(order.side, order.limit - off)
         if cap is not None and (order.queue_ahead is None or cap < order.queue_ahead):
             order.queue_ahead = cap
 
-    def _available(self, order: SimOrder, market: MarketState, off: Decimal) -> int:
+    def _available(self, order: SimOrder, market: VenueBook, off: Decimal) -> int:
         limit = order.limit
         total = 0
         for raw, shares in market.levels(order.side):
@@ -469,7 +469,7 @@ class SimulatedVenue:
     def _take(
         self,
         order: SimOrder,
-        market: MarketState,
+        market: VenueBook,
         off: Decimal,
         limit: Decimal | None,
         maker_price: Decimal | None,
@@ -559,7 +559,7 @@ class SimulatedVenue:
         self._emit(OrderAccepted(cid, now, now, order.venue_order_id or ""))
         market = self._markets.get(spec.symbol)
         if market is None:
-            market = self._markets[spec.symbol] = MarketState(spec.symbol)
+            market = self._markets[spec.symbol] = VenueBook(spec.symbol)
         off = self._offset(spec.symbol) if self._impact_on else ZERO
         if order.active:
             self._activate(order, market, off)
