@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from slipstream.demo.run import DemoResult, run_demo
+from slipstream.kernel.rebuild import rebuild
 from slipstream.marketdata.reference import instruments_for
 from slipstream.model.enums import OrderType, TimeInForce
 from slipstream.store.inspection import JournalStatus, inspect_journal
 from slipstream.store.journal import read_journal
-from slipstream.store.recovery import rebuild
 
 
 @pytest.fixture(scope="module")

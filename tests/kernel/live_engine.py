@@ -21,8 +21,8 @@ from slipstream.brokers.tiger.config import TigerConfig
 from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
 from slipstream.kernel import KernelSettings, LiveKernel
+from slipstream.kernel.session import summarize_kernel
 from slipstream.marketdata.reference import instruments_for
-from slipstream.session import summarize_kernel
 
 
 def main(argv: list[str]) -> int:

@@ -12,6 +12,7 @@ from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.errors import BrokerUnavailableError, InputError, StateError
 from slipstream.core.ids import ClientOrderId
+from slipstream.kernel.rebuild import rebuild
 from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import LiquiditySide, OrderStatus, OrderType, Side
 from slipstream.model.events import (
@@ -29,7 +30,6 @@ from slipstream.oms.router import Router
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.store.backend import SQLiteBackend
 from slipstream.store.journal import Journal, read_journal
-from slipstream.store.recovery import rebuild
 
 
 class FailingBroker(RecordingBroker):

@@ -1,27 +1,12 @@
-"""Shared output helpers for CLI commands: JSON or a readable table."""
+"""Shared output helpers for CLI commands: JSON (from :mod:`slipstream.core.jsontext`) or a table."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from decimal import Decimal
-from enum import Enum
-from typing import Any
 
+from slipstream.core.jsontext import to_json
 
-def _default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def to_json(payload: Any) -> str:
-    """Return ``payload`` as indented JSON (Decimals as exact strings)."""
-    return json.dumps(payload, indent=2, default=_default)
+__all__ = ["table", "to_json"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

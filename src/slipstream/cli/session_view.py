@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slipstream.cli.output import table
-from slipstream.session import SessionSummary
+from slipstream.kernel.session import SessionSummary
 
 
 def render_text(summary: SessionSummary, show_fills: bool = True) -> str:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-
 _NO_VALUE: Any = object()
 E = TypeVar("E", bound="SlipstreamError")
 

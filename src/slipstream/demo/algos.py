@@ -12,7 +12,7 @@ from typing import Any
 
 from slipstream.algos.registry import make_parent
 from slipstream.core.timestamps import datetime_to_ns
-from slipstream.oms.order_file import TimedParent
+from slipstream.kernel.orders_file import TimedParent
 
 
 @dataclass(frozen=True, slots=True)

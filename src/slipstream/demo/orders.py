@@ -14,10 +14,10 @@ from decimal import Decimal
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.timestamps import datetime_to_ns
 from slipstream.demo.data import PriceIndex
+from slipstream.kernel.orders_file import TimedOrder
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import Instrument, InstrumentTable
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.oms.order_file import TimedOrder
 
 BUY, SELL = Side.BUY, Side.SELL
 MKT, LMT, STP, STL, TRL = (

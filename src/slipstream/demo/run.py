@@ -16,21 +16,21 @@ from typing import Any
 
 from slipstream.algos.estimate import profiles_before_each_day
 from slipstream.brokers.sim.impact_overlay import ImpactOverlayConfig
-from slipstream.cli.output import to_json
+from slipstream.core.jsontext import to_json
 from slipstream.demo.algos import demo_parents
 from slipstream.demo.charts import fills_chart
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
 from slipstream.demo.journal import replace_own_journal
 from slipstream.demo.orders import BASE_SIZE, demo_orders
 from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
+from slipstream.kernel.orders_file import OrdersFile, TimedParent
+from slipstream.kernel.session import SessionSummary, children_fill, run_session, summarize_kernel
 from slipstream.kernel.tca_feed import tca_inputs
 from slipstream.marketdata.profiles import adv_from_minute_bars
 from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import MarketReplay
 from slipstream.marketdata.stats import intraday_volatility
 from slipstream.model.instrument import InstrumentTable
-from slipstream.oms.order_file import OrdersFile, TimedParent
-from slipstream.session import SessionSummary, children_fill, run_session, summarize_kernel
 from slipstream.tca.report import TcaResult, build_tca_report
 
 CASH = Decimal(100_000_000)

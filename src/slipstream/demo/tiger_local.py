@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.brokers.tiger import GatewayHandle, TigerBroker, start_local_gateway
-from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
 from slipstream.core.ids import ClientOrderId
+from slipstream.core.jsontext import to_json
 from slipstream.core.timestamps import datetime_to_ns, format_ts
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
 from slipstream.demo.journal import replace_own_journal
@@ -48,6 +48,7 @@ from slipstream.demo.orders import (
     plan_ts,
 )
 from slipstream.kernel import KernelSettings, LiveKernel
+from slipstream.kernel.session import SessionSummary, summarize_kernel
 from slipstream.marketdata.reference import instruments_for
 from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus
@@ -55,7 +56,6 @@ from slipstream.model.events import OrderFilled, OrderRejected
 from slipstream.model.market import MarketRecord, QuoteTick
 from slipstream.model.orders import Order
 from slipstream.portfolio.reconciliation import ReconciliationReport
-from slipstream.session import SessionSummary, summarize_kernel
 
 SYMBOL = "IBM"
 BASE = 100

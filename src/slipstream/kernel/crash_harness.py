@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from slipstream.cli.output import to_json
 from slipstream.core.errors import JournalError
-from slipstream.session import SessionSummary
+from slipstream.core.jsontext import to_json
+from slipstream.kernel.session import SessionSummary
 from slipstream.store.backend import SQLiteBackend
 
 

@@ -21,13 +21,13 @@ from slipstream.core.ids import ClientOrderId
 from slipstream.core.timestamps import format_ts
 from slipstream.kernel.commands import CommandRefused
 from slipstream.kernel.core import Kernel
+from slipstream.kernel.orders_file import OrdersFile, TimedAction, TimedOrder, TimedParent
 from slipstream.kernel.sim import SimKernel
 from slipstream.model.commands import CancelOrder, ModifyOrder, SubmitOrder
 from slipstream.model.enums import OrderStatus
 from slipstream.model.events import OrderDenied, OrderFilled
 from slipstream.model.market import MarketRecord
 from slipstream.model.orders import Order
-from slipstream.oms.order_file import OrdersFile, TimedAction, TimedOrder, TimedParent
 from slipstream.oms.store import OrderStore
 from slipstream.portfolio.portfolio import Portfolio
 from slipstream.tca.realtime import RealTimeAttribution

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slipstream.core.jsontext import json_default
 from slipstream.model.market import MarketRecord
 from slipstream.tca.aggregate import GROUPINGS, aggregate, included, overall
 from slipstream.tca.conventions import CONVENTION
@@ -77,12 +78,6 @@ def _records(frame: pd.DataFrame) -> list[object]:
     return [_clean(row) for row in frame.to_dict(orient="records")]
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def run_tca(
     inputs: TcaInputs,
     market: MarketData,
@@ -128,7 +123,7 @@ def _write(result: TcaResult, market: MarketData, out_dir: Path, title: str) -> 
         frame.to_csv(files[f"by_{by}_csv"], index=False)
     written = replace(result, files=files)
     files["summary_json"].write_text(
-        json.dumps(written.to_dict(), indent=2, default=_json_default) + "\n", encoding="utf-8"
+        json.dumps(written.to_dict(), indent=2, default=json_default) + "\n", encoding="utf-8"
     )
     files["html"].write_text(render_html(written, market, title), encoding="utf-8")
     return written

@@ -14,8 +14,8 @@ import os
 from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
+from slipstream.kernel.controls import record_state_change
 from slipstream.risk.state import RISK_OFFICER, StateTrigger, User
-from slipstream.store.controls import record_state_change
 from slipstream.store.locations import journal_location
 
 

@@ -9,11 +9,11 @@ from slipstream.cli.main import add_json_flag
 from slipstream.cli.output import to_json
 from slipstream.cli.session_view import render_text
 from slipstream.core.errors import InputError, JournalError
+from slipstream.kernel.rebuild import rebuild
+from slipstream.kernel.session import summarize
 from slipstream.marketdata.reference import instruments_for, sector_map
-from slipstream.session import summarize
 from slipstream.store.inspection import JournalStatus, inspect_journal
 from slipstream.store.locations import journal_location
-from slipstream.store.recovery import rebuild
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,6 +18,8 @@ from slipstream.core.bounds import latency_ns_from_ms
 from slipstream.core.errors import InputError
 from slipstream.kernel import KernelSettings, SimKernel, VenueSettings
 from slipstream.kernel.fingerprint import check_same_session, file_digest
+from slipstream.kernel.orders_file import OrdersFile, read_orders_file, symbols_in
+from slipstream.kernel.session import SessionSummary, run_session, summarize_kernel
 from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import (
     MarketReplay,
@@ -27,11 +29,9 @@ from slipstream.marketdata.replay import (
 )
 from slipstream.model.instrument import InstrumentTable
 from slipstream.model.values import money
-from slipstream.oms.order_file import OrdersFile, read_orders_file, symbols_in
 from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
-from slipstream.session import SessionSummary, run_session, summarize_kernel
 from slipstream.store.inspection import JournalStatus, has_records, inspect_journal
 from slipstream.store.locations import journal_location
 
