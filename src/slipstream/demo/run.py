@@ -31,7 +31,8 @@ from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import MarketReplay
 from slipstream.marketdata.stats import intraday_volatility
 from slipstream.model.instrument import InstrumentTable
-from slipstream.tca.report import TcaResult, build_tca_report
+from slipstream.tca.report import build_tca_report
+from slipstream.tca.result import TcaResult
 
 CASH = Decimal(100_000_000)
 LATENCY_NS = 2_000_000

@@ -12,7 +12,8 @@ from slipstream.tca.engine import TcaOptions
 from slipstream.tca.market import MarketData
 from slipstream.tca.realtime import ParentCostUpdated, RealTimeAttribution
 from slipstream.tca.records import Exclusion, FillRecord, ParentRecord, ShortfallBreakdown
-from slipstream.tca.report import TcaResult, build_tca_report
+from slipstream.tca.report import build_tca_report
+from slipstream.tca.result import TcaResult
 
 __all__ = [
     "Exclusion",

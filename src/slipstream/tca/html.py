@@ -24,7 +24,7 @@ from slipstream.tca.engine import PARTS
 from slipstream.tca.market import MICROS, MarketData
 
 if TYPE_CHECKING:
-    from slipstream.tca.report import TcaResult
+    from slipstream.tca.result import TcaResult
 
 MAX_PATH_POINTS = 3000
 PATH_PARENTS = 3
@@ -266,7 +266,7 @@ def render_html(result: TcaResult, market: MarketData, title: str) -> str:
     Sign convention: cost > 0, improvement < 0, in bps of the benchmark's notional, signed by
     side; shortfall parts in bps of the paper portfolio.
     """
-    from slipstream.tca.report import summary_rows
+    from slipstream.tca.result import summary_rows
 
     kept = result.parents[result.parents["included"]]
     largest = largest_parents(kept, PATH_PARENTS)

@@ -12,10 +12,8 @@ signed by side; shortfall parts in bps of the paper portfolio.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,59 +21,11 @@ import pandas as pd
 from slipstream.core.jsontext import json_default
 from slipstream.model.market import MarketRecord
 from slipstream.tca.aggregate import GROUPINGS, aggregate, included, overall
-from slipstream.tca.conventions import CONVENTION
-from slipstream.tca.engine import PARTS, Analysis, TcaOptions, analyze
+from slipstream.tca.engine import Analysis, TcaOptions, analyze
 from slipstream.tca.inputs import TcaInputs, frames_from_records, prepare
 from slipstream.tca.market import MarketData
-from slipstream.tca.records import Exclusion, FillRecord, ParentRecord, ShortfallBreakdown
-
-
-@dataclass(frozen=True, slots=True)
-class TcaResult:
-    """Everything a TCA run produced: per-parent and per-fill frames, exact breakdowns,
-    notional-weighted aggregates, exclusions, and the files written (if any)."""
-
-    parents: pd.DataFrame
-    fills: pd.DataFrame
-    breakdowns: dict[str, ShortfallBreakdown]
-    exclusions: list[Exclusion]
-    summary: dict[str, object]
-    aggregates: dict[str, pd.DataFrame]
-    options: TcaOptions
-    files: dict[str, Path] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the summary, aggregates, parents and exclusions as JSON-ready data."""
-        return {
-            "convention": CONVENTION,
-            "options": {
-                "end_price": self.options.end_price,
-                "horizons_secs": list(self.options.horizons_secs),
-                "default_participation": self.options.default_participation,
-            },
-            "summary": _clean(self.summary),
-            "exclusions": [{"parent_id": e.parent_id, "reason": e.reason} for e in self.exclusions],
-            "aggregates": {k: _records(v) for k, v in self.aggregates.items()},
-            "parents": _records(self.parents),
-            "files": {k: str(v) for k, v in self.files.items()},
-        }
-
-
-def _clean(value: object) -> object:
-    """Return ``value`` with NaN as None and numpy scalars as Python numbers (valid JSON)."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, Decimal | str | bool) or value is None:
-        return value
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[object]:
-    return [_clean(row) for row in frame.to_dict(orient="records")]
+from slipstream.tca.records import FillRecord, ParentRecord
+from slipstream.tca.result import TcaResult
 
 
 def run_tca(
@@ -162,36 +112,3 @@ def build_tca_report(
     indexed = market if isinstance(market, MarketData) else MarketData.from_records(market)
     inputs = prepare(order_frame, fill_frame)
     return run_tca(inputs, indexed, Path(out_dir) if out_dir is not None else None, options, title)
-
-
-def summary_rows(result: TcaResult) -> list[tuple[str, str]]:
-    """Return the headline figures as (label, value) rows for a console table."""
-    s = result.summary
-    if not s.get("parents"):
-        return [("parents analysed", "0"), ("parents excluded", str(len(result.exclusions)))]
-
-    def bps(key: str) -> str:
-        value = s.get(key)
-        return f"{value:.2f}" if isinstance(value, float) and math.isfinite(value) else "n/a"
-
-    rows = [
-        ("parents analysed", str(s["parents"])),
-        ("parents excluded", str(len(result.exclusions))),
-        ("fills", str(s.get("fills", 0))),
-        ("paper notional $", f"{s['paper_notional_usd']:,.2f}"),
-        ("executed notional $", f"{s['executed_notional_usd']:,.2f}"),
-        ("fill rate %", bps("fill_rate_pct")),
-        ("implementation shortfall $", f"{s['shortfall_usd']:,.2f}"),
-        ("implementation shortfall bps", bps("shortfall_bps")),
-    ]
-    rows += [(f"  {part} bps", bps(f"{part}_bps")) for part in PARTS]
-    rows += [
-        (f"vs {name.replace('_', ' ')} bps", bps(f"vs_{name}_bps"))
-        for name in ("arrival", "interval_vwap", "interval_twap", "day_vwap", "close", "pwp")
-    ]
-    rows += [
-        (f"markout {key[len('markout_') : -len('_bps')]} bps", bps(key))
-        for key in s
-        if key.startswith("markout_")
-    ]
-    return rows

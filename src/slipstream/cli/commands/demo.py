@@ -11,7 +11,7 @@ from slipstream.cli.session_view import render_text
 from slipstream.demo.data import DEMO_DATE
 from slipstream.demo.run import manifest, run_demo
 from slipstream.paths import out_dir
-from slipstream.tca.report import summary_rows
+from slipstream.tca.result import summary_rows
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

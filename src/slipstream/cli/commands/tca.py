@@ -16,7 +16,8 @@ from slipstream.tca.conventions import CONVENTION
 from slipstream.tca.engine import DEFAULT_HORIZONS_SECS, END_PRICES, TcaOptions, eastern_days
 from slipstream.tca.inputs import NO_TS, prepare, read_csv
 from slipstream.tca.market import MarketData
-from slipstream.tca.report import TcaResult, run_tca, summary_rows
+from slipstream.tca.report import run_tca
+from slipstream.tca.result import TcaResult, summary_rows
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
