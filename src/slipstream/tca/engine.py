@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,14 @@ import pandas as pd
 from slipstream.core.timestamps import EXCHANGE_TZ, NS_PER_SEC
 from slipstream.tca.conventions import BPS
 from slipstream.tca.inputs import NO_TS, TcaInputs
-from slipstream.tca.market import MICROS, NO_PRICE, FloatArray, IntArray, MarketData
+from slipstream.tca.market import (
+    MICROS,
+    NO_PRICE,
+    FloatArray,
+    IntArray,
+    MarketData,
+    SymbolMarket,
+)
 from slipstream.tca.records import Exclusion, ShortfallBreakdown
 from slipstream.tca.shortfall import EXACT, implementation_shortfall
 
@@ -35,6 +43,8 @@ DEFAULT_HORIZONS_SECS = (1.0, 10.0, 60.0, 300.0)
 DEFAULT_PARTICIPATION = 0.10
 END_PRICES = ("close", "last_mid")
 BENCHMARKS = ("decision", "arrival", "interval_vwap", "interval_twap", "day_vwap", "close", "pwp")
+#: The benchmarks that are averages over the tape (float statistics, not exact price levels).
+AVERAGE_BENCHMARKS = ("interval_vwap", "interval_twap", "day_vwap", "pwp")
 PARTS = ("delay", "impact", "timing", "opportunity", "fees")
 
 
@@ -185,109 +195,292 @@ def _decompose(
     return breakdowns, columns
 
 
+@dataclass(frozen=True, slots=True)
+class _Executions:
+    """What each parent asked for and what it got: order size and side, and its fills.
+
+    The fill arrays are sorted by parent, so parent ``i``'s fills are rows
+    ``starts[i]:ends[i]``.
+    """
+
+    side: IntArray  # per parent: +1 buy, -1 sell
+    intended: IntArray
+    starts: IntArray
+    ends: IntArray
+    count: IntArray
+    executed: IntArray
+    has_fills: npt.NDArray[np.bool_]
+    first_fill: IntArray  # NO_TS without fills
+    last_fill: IntArray
+    parent: IntArray  # per fill: its parent's row
+    ts: IntArray
+    qty: IntArray
+    px: IntArray  # micro-dollars
+
+
+@dataclass(frozen=True, slots=True)
+class _Times:
+    """Each parent's decision, arrival and end of life, and its arrival day's session."""
+
+    decision: IntArray
+    arrival: IntArray
+    life_end: IntArray
+    session_open: IntArray
+    session_close: IntArray
+    days: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _MarketFacts:
+    """Everything the market data says about the parents and their fills (twice-mids, µ$)."""
+
+    unpriced: npt.NDArray[np.bool_]  # per parent: no market data for its symbol
+    mid_from_trades: npt.NDArray[np.bool_]
+    arrival_mid2: IntArray
+    decision_mid2: IntArray
+    end_micros2: IntArray  # twice the end price of the unexecuted shares
+    end_source: npt.NDArray[np.object_]
+    close_micros: IntArray
+    averages: dict[str, FloatArray]  # interval_vwap, interval_twap, day_vwap, pwp
+    interval_volume: IntArray
+    day_volume: IntArray
+    mid2_fill: IntArray  # per fill: the prevailing mid, and the spread, at the fill
+    spread_fill: FloatArray
+    horizon_mid2: dict[float, IntArray]  # per fill: the mid each markout horizon later
+
+
+@dataclass(frozen=True, slots=True)
+class _Money:
+    """Exact per-parent money sums: micro-dollars, and half micro-dollars for mid sums."""
+
+    value_sum: npt.NDArray[Any]  # Σ q·p
+    mid2_sum: npt.NDArray[Any]  # Σ q·2·mid
+    fee_sum: npt.NDArray[Any]
+    decision2: IntArray  # twice the decision price (given, else the mid at decision_ts)
+    avg_px: FloatArray  # dollars; NaN without fills
+    paper: FloatArray  # dollars: decision price × intended quantity
+
+
 def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = None) -> Analysis:
     """Compute benchmarks, implementation shortfall and quality metrics for every parent.
 
     Sign convention: cost > 0, improvement < 0, in bps of the benchmark's notional, signed by
     side; shortfall parts are in bps of the paper portfolio (decision price × intended qty).
     Parents the market data cannot price are listed in ``exclusions`` with the reason.
+
+    The steps: slice the fills by parent, fix each parent's interval, ask the market data for
+    every price and volume, set aside what cannot be priced, sum the money exactly and decompose
+    it per parent, then derive the float statistics per parent and per fill. The columns of the
+    result keep the order of the steps.
     """
     opts = options or TcaOptions()
     if opts.end_price not in END_PRICES:
         raise ValueError(f"end_price must be one of {END_PRICES}, not {opts.end_price!r}")
     orders, fills = inputs.orders, inputs.fills
+    ex = _executions(orders, fills)
+    times = _order_times(orders, ex)
+    facts = _query_market(orders, ex, times, market, opts)
+    excluded, exclusions = _exclusions(orders, ex, facts)
+    money = _money_sums(orders, fills, ex, facts)
+    ids = orders["parent_id"].tolist()
+    halves = {
+        "decision": money.decision2,
+        "arrival": facts.arrival_mid2,
+        "end": facts.end_micros2,
+        "mid": money.mid2_sum,
+    }
+    breakdowns, money_columns = _decompose(
+        ids, excluded, ex.side, ex.intended, ex.executed, halves, money.value_sum, money.fee_sum
+    )
+    keep = ~excluded
+    out = _identity_columns(orders, ex, times, facts, money, keep)
+    out |= money_columns
+    out |= _shortfall_bps(money_columns, money)
+    slippage = _benchmark_columns(ex, facts, money, keep)
+    out |= slippage
+    out |= _volume_columns(orders, ex, facts, slippage["vs_arrival_bps"])
+    fill_out, fill_summaries = _fill_statistics(fills, ex, facts, ids, opts)
+    out |= fill_summaries
+    out |= _activity_columns(fills, ex)
+    # copy=False keeps one block per column: consolidating a million-row frame costs more than
+    # everything after it.
+    frame = pd.DataFrame(out, copy=False)
+    return Analysis(frame, pd.DataFrame(fill_out, copy=False), breakdowns, exclusions, opts)
+
+
+def _executions(orders: pd.DataFrame, fills: pd.DataFrame) -> _Executions:
+    """Slice the fills, sorted by parent, into one contiguous span per parent.
+
+    Every per-parent sum after this is a difference of prefix sums over these spans (one
+    ``searchsorted`` per bound instead of a group-by), which is why fills arrive sorted by parent.
+    """
     n = len(orders)
     parent = fills["parent"].to_numpy()
     ts = fills["ts_ns"].to_numpy()
     qty = fills["quantity"].to_numpy()
-    px = fills["price_micros"].to_numpy()
-    side = orders["side_sign"].to_numpy()
-    intended = orders["quantity"].to_numpy()
     starts = np.searchsorted(parent, np.arange(n), side="left").astype(np.int64)
     ends = np.searchsorted(parent, np.arange(n), side="right").astype(np.int64)
     count = ends - starts
-    executed = _group_sum(qty, starts, ends).astype(np.int64)
     has_fills = count > 0
     first_fill = np.full(n, NO_TS, dtype=np.int64)
     last_fill = np.full(n, NO_TS, dtype=np.int64)
     first_fill[has_fills] = ts[starts[has_fills]]
     last_fill[has_fills] = ts[ends[has_fills] - 1]
+    return _Executions(
+        side=orders["side_sign"].to_numpy(),
+        intended=orders["quantity"].to_numpy(),
+        starts=starts,
+        ends=ends,
+        count=count,
+        executed=_group_sum(qty, starts, ends).astype(np.int64),
+        has_fills=has_fills,
+        first_fill=first_fill,
+        last_fill=last_fill,
+        parent=parent,
+        ts=ts,
+        qty=qty,
+        px=fills["price_micros"].to_numpy(),
+    )
 
-    decision_ts = orders["decision_ts_ns"].to_numpy()
-    arrival_ts = orders["arrival_ts_ns"].to_numpy().copy()
-    for fallback in (orders["start_ts_ns"].to_numpy(), first_fill, decision_ts):
-        arrival_ts = np.where(arrival_ts == NO_TS, fallback, arrival_ts)
+
+def _order_times(orders: pd.DataFrame, ex: _Executions) -> _Times:
+    """Fix each parent's arrival and end of life: the interval its benchmarks span.
+
+    Arrival is the first time known of arrival, start, first fill and decision, so every parent
+    has one. The life ends at the order's end time (never before arrival), stretched to a fill
+    reported after it; a fully executed parent ends at its last fill, since nothing it did later
+    can cost it. The session (open, close, ET date) is the arrival day's.
+    """
+    decision = orders["decision_ts_ns"].to_numpy()
+    arrival = orders["arrival_ts_ns"].to_numpy().copy()
+    for fallback in (orders["start_ts_ns"].to_numpy(), ex.first_fill, decision):
+        arrival = np.where(arrival == NO_TS, fallback, arrival)
     end_ts = orders["end_ts_ns"].to_numpy()
-    life_end = np.where(end_ts != NO_TS, np.maximum(end_ts, arrival_ts), arrival_ts)
-    life_end = np.where(has_fills, np.maximum(life_end, last_fill), life_end)
-    life_end = np.where(has_fills & (executed == intended), last_fill, life_end)
-    life_end = np.maximum(life_end, arrival_ts)
-    session_open, session_close, days = _sessions(arrival_ts)
+    life_end = np.where(end_ts != NO_TS, np.maximum(end_ts, arrival), arrival)
+    life_end = np.where(ex.has_fills, np.maximum(life_end, ex.last_fill), life_end)
+    life_end = np.where(ex.has_fills & (ex.executed == ex.intended), ex.last_fill, life_end)
+    life_end = np.maximum(life_end, arrival)
+    session_open, session_close, days = _sessions(arrival)
+    return _Times(decision, arrival, life_end, session_open, session_close, days)
 
-    arrival_mid2 = np.full(n, NO_PRICE, dtype=np.int64)
-    decision_mid2 = np.full(n, NO_PRICE, dtype=np.int64)
-    end_micros2 = np.full(n, NO_PRICE, dtype=np.int64)  # twice the end price, micro-dollars
-    close_micros = np.full(n, NO_PRICE, dtype=np.int64)
-    bench = {
-        name: np.full(n, np.nan) for name in ("interval_vwap", "interval_twap", "day_vwap", "pwp")
-    }
-    interval_volume = np.zeros(n, dtype=np.int64)
-    day_volume = np.zeros(n, dtype=np.int64)
-    mid2_fill = np.full(len(fills), NO_PRICE, dtype=np.int64)
-    spread_fill = np.full(len(fills), np.nan)
-    horizon_mid2 = {h: np.full(len(fills), NO_PRICE, dtype=np.int64) for h in opts.horizons_secs}
-    end_source = np.full(n, "", dtype=object)
-    mid_from_trades = np.zeros(n, dtype=bool)
 
+def _query_market(
+    orders: pd.DataFrame,
+    ex: _Executions,
+    times: _Times,
+    market: MarketData,
+    opts: TcaOptions,
+) -> _MarketFacts:
+    """Ask the market data, one symbol at a time, for every price and volume the figures need.
+
+    Each query is one vectorised search over the symbol's sorted arrays for all its parents (or
+    all its fills) at once; a Python call per parent would cost more than the whole analysis.
+    A symbol the market data does not cover leaves its parents at ``NO_PRICE`` (and marks them
+    ``unpriced``), for :func:`_exclusions` to report.
+    """
+    n, n_fills = len(orders), len(ex.parent)
+    facts = _MarketFacts(
+        unpriced=np.zeros(n, dtype=bool),
+        mid_from_trades=np.zeros(n, dtype=bool),
+        arrival_mid2=np.full(n, NO_PRICE, dtype=np.int64),
+        decision_mid2=np.full(n, NO_PRICE, dtype=np.int64),
+        end_micros2=np.full(n, NO_PRICE, dtype=np.int64),
+        end_source=np.full(n, "", dtype=object),
+        close_micros=np.full(n, NO_PRICE, dtype=np.int64),
+        averages={name: np.full(n, np.nan) for name in AVERAGE_BENCHMARKS},
+        interval_volume=np.zeros(n, dtype=np.int64),
+        day_volume=np.zeros(n, dtype=np.int64),
+        mid2_fill=np.full(n_fills, NO_PRICE, dtype=np.int64),
+        spread_fill=np.full(n_fills, np.nan),
+        horizon_mid2={h: np.full(n_fills, NO_PRICE, dtype=np.int64) for h in opts.horizons_secs},
+    )
     codes, symbols = pd.factorize(orders["symbol"])
-    fill_codes = codes[parent] if len(parent) else np.zeros(0, dtype=np.int64)
+    fill_codes = codes[ex.parent] if n_fills else np.zeros(0, dtype=np.int64)
     fill_order = np.argsort(fill_codes, kind="stable")
     fill_bounds = np.searchsorted(fill_codes[fill_order], np.arange(len(symbols) + 1))
-    rate = np.where(
-        np.isnan(orders["target_participation"].to_numpy()),
-        opts.default_participation,
-        orders["target_participation"].to_numpy(),
-    )
+    target = orders["target_participation"].to_numpy()
+    rate = np.where(np.isnan(target), opts.default_participation, target)
     for code, symbol in enumerate(symbols):
+        p = np.flatnonzero(codes == code)
         data = market.get(str(symbol))
         if data is None:
+            facts.unpriced[p] = True
             continue
-        p = np.flatnonzero(codes == code)
+        _price_parents(facts, data, p, ex, times, rate, opts.end_price)
         f = fill_order[fill_bounds[code] : fill_bounds[code + 1]]
-        mid_from_trades[p] = data.mid_from_trades
-        arrival_mid2[p] = data.mid2_at(arrival_ts[p])
-        decision_mid2[p] = data.mid2_at(decision_ts[p])
-        bench["interval_vwap"][p] = data.vwap(arrival_ts[p], life_end[p])
-        bench["interval_twap"][p] = data.twap(arrival_ts[p], life_end[p])
-        bench["day_vwap"][p] = data.vwap(session_open[p], session_close[p] - 1)
-        bench["pwp"][p] = data.pwp(arrival_ts[p], session_close[p] - 1, executed[p] / rate[p])
-        interval_volume[p] = data.volume(arrival_ts[p], life_end[p])
-        day_volume[p] = data.volume(session_open[p], session_close[p] - 1)
-        close_micros[p] = data.last_trade_micros(session_open[p], session_close[p])
-        end_mid2 = data.mid2_at(life_end[p])
-        if opts.end_price == "close":
-            close_mid2 = np.where(close_micros[p] != NO_PRICE, 2 * close_micros[p], NO_PRICE)
-            end_micros2[p] = np.where(close_mid2 != NO_PRICE, close_mid2, end_mid2)
-            end_source[p] = np.where(close_mid2 != NO_PRICE, "close", "mid at order end")
-        else:
-            end_micros2[p] = end_mid2
-            end_source[p] = "mid at order end"
-        f = f[np.argsort(ts[f], kind="stable")]  # sorted needles make the searches fast
-        mid2_fill[f], spread_fill[f] = data.quote_at(ts[f])
-        for h in opts.horizons_secs:
-            horizon_mid2[h][f] = data.mid2_at(ts[f] + round(h * NS_PER_SEC))
+        _price_fills(facts, data, f[np.argsort(ex.ts[f], kind="stable")], ex.ts)
+    return facts
 
-    # Exclusions: a parent the market data cannot price is reported, never guessed.
+
+def _price_parents(
+    facts: _MarketFacts,
+    data: SymbolMarket,
+    p: IntArray,
+    ex: _Executions,
+    times: _Times,
+    rate: FloatArray,
+    end_price: str,
+) -> None:
+    """Fill in the benchmarks, volumes and end price of parents ``p`` (all of one symbol).
+
+    The end price values the unexecuted shares: the day's close when the tape has one (else the
+    mid at the order's end, as the ``end_price_source`` column says), or the mid at the order's
+    end when the options ask for ``last_mid``.
+    """
+    arrival, life_end = times.arrival[p], times.life_end[p]
+    session_open, last_ns = times.session_open[p], times.session_close[p] - 1
+    facts.mid_from_trades[p] = data.mid_from_trades
+    facts.arrival_mid2[p] = data.mid2_at(arrival)
+    facts.decision_mid2[p] = data.mid2_at(times.decision[p])
+    facts.averages["interval_vwap"][p] = data.vwap(arrival, life_end)
+    facts.averages["interval_twap"][p] = data.twap(arrival, life_end)
+    facts.averages["day_vwap"][p] = data.vwap(session_open, last_ns)
+    facts.averages["pwp"][p] = data.pwp(arrival, last_ns, ex.executed[p] / rate[p])
+    facts.interval_volume[p] = data.volume(arrival, life_end)
+    facts.day_volume[p] = data.volume(session_open, last_ns)
+    close = data.last_trade_micros(session_open, times.session_close[p])
+    facts.close_micros[p] = close
+    end_mid2 = data.mid2_at(life_end)
+    if end_price == "close":
+        close_mid2 = np.where(close != NO_PRICE, 2 * close, NO_PRICE)
+        facts.end_micros2[p] = np.where(close_mid2 != NO_PRICE, close_mid2, end_mid2)
+        facts.end_source[p] = np.where(close_mid2 != NO_PRICE, "close", "mid at order end")
+    else:
+        facts.end_micros2[p] = end_mid2
+        facts.end_source[p] = "mid at order end"
+
+
+def _price_fills(facts: _MarketFacts, data: SymbolMarket, f: IntArray, ts: IntArray) -> None:
+    """Fill in the prevailing quote and the later mids (markouts) of fills ``f``, sorted by time.
+
+    Sorted needles keep the searches cache-friendly: the fills of one symbol come from many
+    parents, in parent order, not time order.
+    """
+    facts.mid2_fill[f], facts.spread_fill[f] = data.quote_at(ts[f])
+    for h, later in facts.horizon_mid2.items():
+        later[f] = data.mid2_at(ts[f] + round(h * NS_PER_SEC))
+
+
+def _exclusions(
+    orders: pd.DataFrame, ex: _Executions, facts: _MarketFacts
+) -> tuple[npt.NDArray[np.bool_], list[Exclusion]]:
+    """Set aside the parents the market data cannot price, each with its first reason.
+
+    A parent without a price is reported, never guessed: its figures stay empty and the report
+    lists it with the reason.
+    """
+    n = len(orders)
     given_decision = orders["decision_price_micros"].to_numpy()
-    missing_fill_mid = np.bincount(parent, weights=(mid2_fill == NO_PRICE), minlength=n) > 0
+    missing_fill_mid = (
+        np.bincount(ex.parent, weights=(facts.mid2_fill == NO_PRICE), minlength=n) > 0
+    )
     reasons = [
-        (np.isin(codes, [c for c, s in enumerate(symbols) if market.get(str(s)) is None]),
-         "no market data for the symbol"),
-        (arrival_mid2 == NO_PRICE, "no quote or trade at or before arrival"),
-        ((given_decision == NO_PRICE) & (decision_mid2 == NO_PRICE),
+        (facts.unpriced, "no market data for the symbol"),
+        (facts.arrival_mid2 == NO_PRICE, "no quote or trade at or before arrival"),
+        ((given_decision == NO_PRICE) & (facts.decision_mid2 == NO_PRICE),
          "no decision_price and no quote at decision_ts"),
         (missing_fill_mid, "a fill has no prevailing quote"),
-        ((executed < intended) & (end_micros2 == NO_PRICE),
+        ((ex.executed < ex.intended) & (facts.end_micros2 == NO_PRICE),
          "no end price for the unexecuted shares"),
     ]  # fmt: skip
     excluded = np.zeros(n, dtype=bool)
@@ -296,134 +489,200 @@ def analyze(inputs: TcaInputs, market: MarketData, options: TcaOptions | None = 
         for row in np.flatnonzero(mask & ~excluded):
             exclusions.append(Exclusion(str(orders["parent_id"].iloc[row]), reason))
         excluded |= mask
+    return excluded, exclusions
 
-    # Exact per-parent money sums (integer micro-dollars; mid sums in half micro-dollars).
-    value_sum = _group_sum(_exact_products(qty, px), starts, ends)
-    mid2_sum = _group_sum(_exact_products(qty, np.maximum(mid2_fill, 0)), starts, ends)
-    fee_sum = _group_sum(fills["fee_micros"].to_numpy(), starts, ends)
-    decision2 = np.where(given_decision != NO_PRICE, 2 * given_decision, decision_mid2)
 
-    breakdowns, money_columns = _decompose(
-        orders["parent_id"].tolist(),
-        excluded,
-        side,
-        intended,
-        executed,
-        {"decision": decision2, "arrival": arrival_mid2, "end": end_micros2, "mid": mid2_sum},
-        value_sum,
-        fee_sum,
+def _money_sums(
+    orders: pd.DataFrame, fills: pd.DataFrame, ex: _Executions, facts: _MarketFacts
+) -> _Money:
+    """Sum each parent's money exactly, in integers, before any of it becomes a float.
+
+    ``Σ q·p`` and fees are integer micro-dollars, ``Σ q·2·mid`` half micro-dollars (a mid is a
+    half-cent away from a whole micro-dollar at worst); the shortfall decomposition and the exact
+    slippage against price levels start from these. The average price and the paper notional
+    are the float denominators of the bps figures.
+    """
+    value_sum = _group_sum(_exact_products(ex.qty, ex.px), ex.starts, ex.ends)
+    mid2_sum = _group_sum(
+        _exact_products(ex.qty, np.maximum(facts.mid2_fill, 0)), ex.starts, ex.ends
     )
-    ids = orders["parent_id"].tolist()
-
-    # Float statistics (bps, rates); NaN where not defined.
-    keep = ~excluded
+    fee_sum = _group_sum(fills["fee_micros"].to_numpy(), ex.starts, ex.ends)
+    given = orders["decision_price_micros"].to_numpy()
+    decision2 = np.where(given != NO_PRICE, 2 * given, facts.decision_mid2)
     with np.errstate(invalid="ignore", divide="ignore"):
         exec_value = value_sum.astype(np.float64) / MICROS
-        avg_px = np.where(executed > 0, exec_value / np.maximum(executed, 1), np.nan)
-        paper = decision2.astype(np.float64) / (2 * MICROS) * intended
-        benchmarks = {
-            "decision": decision2 / (2.0 * MICROS),
-            "arrival": arrival_mid2 / (2.0 * MICROS),
-            "close": np.where(close_micros != NO_PRICE, close_micros / MICROS, np.nan),
-            **bench,
-        }
-        out: dict[str, object] = {
-            "parent_id": orders["parent_id"],
-            "symbol": orders["symbol"],
-            "side": np.where(side > 0, "buy", "sell"),
-            "algo": orders["algo"],
-            "urgency": orders["urgency"],
-            "day": days,
-            "quantity": intended,
-            "executed_qty": executed,
-            "fill_rate_pct": executed / intended * 100.0,
-            "avg_price": avg_px,
-            "arrival_ts_ns": arrival_ts,
-            "end_ts_ns": life_end,
-            "included": keep,
-            "end_price_source": np.where(keep, end_source, ""),
-            "mid_from_trades": mid_from_trades,
-            **money_columns,
-        }
+        avg_px = np.where(ex.executed > 0, exec_value / np.maximum(ex.executed, 1), np.nan)
+        paper = decision2.astype(np.float64) / (2 * MICROS) * ex.intended
+    return _Money(value_sum, mid2_sum, fee_sum, decision2, avg_px, paper)
+
+
+def _identity_columns(
+    orders: pd.DataFrame,
+    ex: _Executions,
+    times: _Times,
+    facts: _MarketFacts,
+    money: _Money,
+    keep: npt.NDArray[np.bool_],
+) -> dict[str, object]:
+    """Return the columns that say which parent a row is and what it did, before any cost."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill_rate_pct = ex.executed / ex.intended * 100.0
+    return {
+        "parent_id": orders["parent_id"],
+        "symbol": orders["symbol"],
+        "side": np.where(ex.side > 0, "buy", "sell"),
+        "algo": orders["algo"],
+        "urgency": orders["urgency"],
+        "day": times.days,
+        "quantity": ex.intended,
+        "executed_qty": ex.executed,
+        "fill_rate_pct": fill_rate_pct,
+        "avg_price": money.avg_px,
+        "arrival_ts_ns": times.arrival,
+        "end_ts_ns": times.life_end,
+        "included": keep,
+        "end_price_source": np.where(keep, facts.end_source, ""),
+        "mid_from_trades": facts.mid_from_trades,
+    }
+
+
+def _shortfall_bps(
+    money_columns: dict[str, list[Decimal | None]], money: _Money
+) -> dict[str, object]:
+    """Return each shortfall part in bps of the paper portfolio, from its exact dollars."""
+    out: dict[str, object] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
         for part in (*PARTS, "trading", "shortfall"):
             dollars = money_columns[f"{part}_usd"]
             as_float = np.array([float(d) if d is not None else np.nan for d in dollars])
-            out[f"{part}_bps"] = as_float / paper * BPS
-        # Benchmarks that are exact prices (twice their value in micro-dollars) get an exact
-        # numerator, so a fill at the benchmark is exactly 0; averages are float statistics.
-        exact_levels = {
-            "decision": decision2,
-            "arrival": arrival_mid2,
-            "close": np.where(close_micros != NO_PRICE, 2 * close_micros, NO_PRICE),
-        }
-        slippage: dict[str, FloatArray] = {}
+            out[f"{part}_bps"] = as_float / money.paper * BPS
+    return out
+
+
+def _benchmark_columns(
+    ex: _Executions, facts: _MarketFacts, money: _Money, keep: npt.NDArray[np.bool_]
+) -> dict[str, FloatArray]:
+    """Return every benchmark's level and the average fill's slippage against it, in bps.
+
+    Benchmarks that are exact prices (decision, arrival, close: twice their value in
+    micro-dollars) get an exact numerator, so a fill at the benchmark is exactly 0; the averages
+    (VWAPs, TWAP, PWP) are float statistics.
+    """
+    levels: dict[str, FloatArray] = {
+        "decision": money.decision2 / (2.0 * MICROS),
+        "arrival": facts.arrival_mid2 / (2.0 * MICROS),
+        "close": np.where(facts.close_micros != NO_PRICE, facts.close_micros / MICROS, np.nan),
+        **facts.averages,
+    }
+    exact_levels = {
+        "decision": money.decision2,
+        "arrival": facts.arrival_mid2,
+        "close": np.where(facts.close_micros != NO_PRICE, 2 * facts.close_micros, NO_PRICE),
+    }
+    executed, side = ex.executed, ex.side
+    twice_value, executed_exact = 2 * money.value_sum.astype(object), executed.astype(object)
+    out: dict[str, FloatArray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
         for name in BENCHMARKS:
-            level = np.where(benchmarks[name] > 0, benchmarks[name], np.nan)
+            level = np.where(levels[name] > 0, levels[name], np.nan)
             out[f"{name}_benchmark"] = np.where(keep, level, np.nan)
             if name in exact_levels:
                 twice = exact_levels[name]
-                cost = 2 * value_sum.astype(object) - executed.astype(object) * twice.astype(object)
+                cost = twice_value - executed_exact * twice.astype(object)
                 ratio = cost.astype(np.float64) / (executed * twice.astype(np.float64))
                 valid = keep & (executed > 0) & (twice != NO_PRICE)
-                slippage[name] = np.where(valid, side * ratio * BPS, np.nan)
+                out[f"vs_{name}_bps"] = np.where(valid, side * ratio * BPS, np.nan)
             else:
-                slippage[name] = np.where(
-                    keep & (executed > 0), side * (avg_px - level) / level * BPS, np.nan
+                out[f"vs_{name}_bps"] = np.where(
+                    keep & (executed > 0), side * (money.avg_px - level) / level * BPS, np.nan
                 )
-            out[f"vs_{name}_bps"] = slippage[name]
-        out_vs_arrival = slippage["arrival"]
-        out["interval_volume"] = interval_volume
-        out["day_volume"] = day_volume
-        out["participation_pct"] = np.where(
-            interval_volume > 0, executed / interval_volume * 100.0, np.nan
-        )
-        out["target_participation_pct"] = orders["target_participation"].to_numpy() * 100.0
-        out["size_pct_day_volume"] = np.where(day_volume > 0, intended / day_volume * 100.0, np.nan)
-        out["forecast_bps"] = orders["forecast_bps"].to_numpy()
-        out["forecast_error_bps"] = out_vs_arrival - orders["forecast_bps"].to_numpy()
+    return out
 
-        # Per-fill statistics.
-        fill_side = side[parent] if len(parent) else np.zeros(0, dtype=np.int64)
-        fill_px = px / MICROS
-        fill_mid = np.where(mid2_fill != NO_PRICE, mid2_fill / (2.0 * MICROS), np.nan)
-        qf = qty.astype(np.float64)
-        maker = fills["maker"].to_numpy() & (spread_fill > 0)
-        capture = np.where(maker, fill_side * (fill_mid - fill_px) / (spread_fill / 2) * 100.0, 0.0)
-        out["spread_capture_pct"] = _weighted(
+
+def _volume_columns(
+    orders: pd.DataFrame, ex: _Executions, facts: _MarketFacts, vs_arrival_bps: FloatArray
+) -> dict[str, object]:
+    """Return participation and size against the tape, and the pre-trade forecast's error."""
+    forecast = orders["forecast_bps"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "interval_volume": facts.interval_volume,
+            "day_volume": facts.day_volume,
+            "participation_pct": np.where(
+                facts.interval_volume > 0, ex.executed / facts.interval_volume * 100.0, np.nan
+            ),
+            "target_participation_pct": orders["target_participation"].to_numpy() * 100.0,
+            "size_pct_day_volume": np.where(
+                facts.day_volume > 0, ex.intended / facts.day_volume * 100.0, np.nan
+            ),
+            "forecast_bps": forecast,
+            "forecast_error_bps": vs_arrival_bps - forecast,
+        }
+
+
+def _fill_statistics(
+    fills: pd.DataFrame, ex: _Executions, facts: _MarketFacts, ids: list[str], opts: TcaOptions
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Return the per-fill columns, and their per-parent summaries (spread capture, markouts).
+
+    Spread capture counts maker fills only (a taker pays the spread by definition), weighted by
+    shares; a markout is weighted by notional, so a parent's figure is its dollars' markout.
+    """
+    n = len(ids)
+    parent, qf = ex.parent, ex.qty.astype(np.float64)
+    summaries: dict[str, object] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill_side = ex.side[parent] if len(parent) else np.zeros(0, dtype=np.int64)
+        fill_px = ex.px / MICROS
+        mid2 = facts.mid2_fill
+        fill_mid = np.where(mid2 != NO_PRICE, mid2 / (2.0 * MICROS), np.nan)
+        spread = facts.spread_fill
+        maker = fills["maker"].to_numpy() & (spread > 0)
+        capture = np.where(maker, fill_side * (fill_mid - fill_px) / (spread / 2) * 100.0, 0.0)
+        summaries["spread_capture_pct"] = _weighted(
             np.nan_to_num(capture * qf), np.where(maker, qf, 0.0), parent, n
         )
         fill_out: dict[str, object] = {
             "parent_id": pd.Categorical.from_codes(parent, categories=pd.Index(ids)),
-            "ts_ns": ts,
+            "ts_ns": ex.ts,
             "price": fill_px,
-            "quantity": qty,
+            "quantity": ex.qty,
             "fee": fills["fee_micros"].to_numpy() / MICROS,
             "mid": fill_mid,
-            "spread": spread_fill,
+            "spread": spread,
             "maker": fills["maker"].to_numpy(),
             "vs_mid_bps": fill_side * (fill_px - fill_mid) / fill_mid * BPS,
         }
         for h in opts.horizons_secs:
-            later = np.where(horizon_mid2[h] != NO_PRICE, horizon_mid2[h] / (2.0 * MICROS), np.nan)
+            later_mid2 = facts.horizon_mid2[h]
+            later = np.where(later_mid2 != NO_PRICE, later_mid2 / (2.0 * MICROS), np.nan)
             markout = fill_side * (fill_px - later) / fill_px * BPS
             valid = ~np.isnan(markout)
             fill_out[f"markout_{h:g}s_bps"] = markout
-            out[f"markout_{h:g}s_bps"] = _weighted(
+            summaries[f"markout_{h:g}s_bps"] = _weighted(
                 np.where(valid, markout * qf * fill_px, 0.0),
                 np.where(valid, qf * fill_px, 0.0),
                 parent,
                 n,
             )
-        out["n_fills"] = count
-        out["n_children"] = _distinct_per_parent(fills["child_id"], parent, n)
-        out["n_venues"] = _distinct_per_parent(fills["venue"], parent, n)
-        out["maker_pct"] = _weighted(fills["maker"].to_numpy() * qf, qf, parent, n) * 100.0
-        out["avg_fill_size"] = np.where(count > 0, executed / np.maximum(count, 1), np.nan)
-        out["duration_secs"] = np.where(has_fills, (last_fill - first_fill) / NS_PER_SEC, np.nan)
-    # copy=False keeps one block per column: consolidating a million-row frame costs more than
-    # everything after it.
-    frame = pd.DataFrame(out, copy=False)
-    return Analysis(frame, pd.DataFrame(fill_out, copy=False), breakdowns, exclusions, opts)
+    return fill_out, summaries
+
+
+def _activity_columns(fills: pd.DataFrame, ex: _Executions) -> dict[str, object]:
+    """Return how each parent traded: fills, children, venues, maker share, size, duration."""
+    n, parent = len(ex.side), ex.parent
+    qf = ex.qty.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "n_fills": ex.count,
+            "n_children": _distinct_per_parent(fills["child_id"], parent, n),
+            "n_venues": _distinct_per_parent(fills["venue"], parent, n),
+            "maker_pct": _weighted(fills["maker"].to_numpy() * qf, qf, parent, n) * 100.0,
+            "avg_fill_size": np.where(ex.count > 0, ex.executed / np.maximum(ex.count, 1), np.nan),
+            "duration_secs": np.where(
+                ex.has_fills, (ex.last_fill - ex.first_fill) / NS_PER_SEC, np.nan
+            ),
+        }
 
 
 def horizon_columns(horizons_secs: Sequence[float]) -> list[str]:
