@@ -107,8 +107,11 @@ def _stop(prefix: list[str], pg_bin: Path, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def start_cluster(pg_bin: Path) -> ThrowawayCluster:
-    """initdb, start and create database ``slipstream``; raise RuntimeError saying what failed."""
+def start_cluster(pg_bin: Path, fsync: bool = False) -> ThrowawayCluster:
+    """initdb, start and create database ``slipstream``; raise RuntimeError saying what failed.
+
+    ``fsync`` off (the tests') makes commits cheap; the benchmark turns it on.
+    """
     import psycopg
 
     prefix, user = _run_as()
@@ -142,7 +145,8 @@ def start_cluster(pg_bin: Path) -> ThrowawayCluster:
         )
         for attempt in range(3):
             port = _free_port()
-            options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+            options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder}"
+            options += "" if fsync else " -c fsync=off"
             try:
                 run(
                     str(pg_bin / "pg_ctl"),
