@@ -15,10 +15,11 @@ from typing import Any
 
 import orjson
 
+from slipstream.core import schema
 from slipstream.kernel.rebuild import rebuild
 from slipstream.kernel.session import summarize
 from slipstream.marketdata.reference import instruments_for, sector_map
-from slipstream.store import codec, schema
+from slipstream.store import codec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JOURNAL = FIXTURES / "journal_format1.sqlite"

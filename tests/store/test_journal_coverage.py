@@ -18,8 +18,9 @@ import orjson
 import pytest
 
 from slipstream.cli.main import main
+from slipstream.core import schema
 from slipstream.paths import data_dir
-from slipstream.store import codec, schema
+from slipstream.store import codec
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATE = [

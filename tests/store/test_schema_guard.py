@@ -1,9 +1,9 @@
 """The schema guard: a record's fields cannot change at the same version without failing here.
 
-``src/slipstream/store/schema_snapshot.json`` holds every kind's ordered ``[field, type]`` list,
+``src/slipstream/core/schema_snapshot.json`` holds every kind's ordered ``[field, type]`` list,
 version by version. Regenerate it (after bumping a version and adding its upgrader) with::
 
-    python -m slipstream.store.schema --write
+    python -m slipstream.core.schema --write
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from slipstream.store import schema
+from slipstream.core import schema
 
 
 def test_every_registered_record_matches_the_committed_snapshot() -> None:
@@ -28,7 +28,7 @@ def test_a_changed_field_without_a_version_bump_fails_with_what_to_do() -> None:
     [problem] = schema.check_snapshot(committed)
     assert problem.startswith(
         "record order.filled changed its fields without a version bump; bump the version and "
-        "add an upgrader, then regenerate the snapshot with python -m slipstream.store.schema "
+        "add an upgrader, then regenerate the snapshot with python -m slipstream.core.schema "
         "--write"
     )
     assert problem.endswith("(v1: snapshot has ['last_px: float'], code has ['last_px: Decimal'])")
@@ -43,7 +43,7 @@ def test_a_kind_or_version_missing_from_the_snapshot_fails() -> None:
         "record order.filled v1",
         "record risk.limits_changed v1",
     ]
-    assert all("python -m slipstream.store.schema --write" in p for p in problems)
+    assert all("python -m slipstream.core.schema --write" in p for p in problems)
 
 
 def test_a_test_record_outside_the_snapshot_is_caught_until_it_is_added() -> None:
@@ -57,7 +57,7 @@ def test_a_test_record_outside_the_snapshot_is_caught_until_it_is_added() -> Non
         committed = schema.read_snapshot()
         assert schema.check_snapshot(committed) == [
             "record test.guard_probe v3 is not in the schema snapshot; regenerate it with "
-            "python -m slipstream.store.schema --write"
+            "python -m slipstream.core.schema --write"
         ]
         committed = {**committed, "test.guard_probe": {"3": [["a", "int"], ["b", "str | None"]]}}
         assert schema.check_snapshot(committed) == []
@@ -88,10 +88,10 @@ def test_type_texts_name_records_by_kind_and_newtypes_by_what_they_carry() -> No
 
 def test_the_module_command_checks_the_committed_snapshot() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "slipstream.store.schema"], capture_output=True, text=True
+        [sys.executable, "-m", "slipstream.core.schema"], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     bad = subprocess.run(
-        [sys.executable, "-m", "slipstream.store.schema", "--bogus"], capture_output=True
+        [sys.executable, "-m", "slipstream.core.schema", "--bogus"], capture_output=True
     )
     assert bad.returncode == 2

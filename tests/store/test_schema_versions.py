@@ -16,9 +16,10 @@ from typing import Any
 import orjson
 import pytest
 
+from slipstream.core import schema
 from slipstream.core.errors import JournalError
 from slipstream.model.enums import Side
-from slipstream.store import codec, schema
+from slipstream.store import codec
 
 
 @pytest.fixture

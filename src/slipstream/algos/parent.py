@@ -16,8 +16,8 @@ from typing import Any
 
 from slipstream.algos.params import AlgoParams
 from slipstream.core.ids import ParentOrderId
+from slipstream.core.schema import journal_record
 from slipstream.model.enums import Side
-from slipstream.store.schema import journal_record
 
 
 @dataclass(frozen=True, slots=True)

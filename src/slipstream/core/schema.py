@@ -20,7 +20,7 @@ version, register an upgrader from the old version, and regenerate the committed
     def _filled_v1(record: dict[str, Any]) -> dict[str, Any]:  # JSON values, by field name
         return {**record, "venue": "SIM"}
 
-    python -m slipstream.store.schema --write
+    python -m slipstream.core.schema --write
 
 ``tests/store/test_schema_guard.py`` fails when a registered class's fields or field types
 differ from ``schema_snapshot.json`` at the same version, or when a kind/version is missing
@@ -58,7 +58,7 @@ Upgrader = Callable[[dict[str, Any]], dict[str, Any]]
 
 #: The committed snapshot of every kind's fields and field types, version by version.
 SNAPSHOT_PATH = Path(__file__).with_name("schema_snapshot.json")
-REGENERATE = "python -m slipstream.store.schema --write"
+REGENERATE = "python -m slipstream.core.schema --write"
 
 #: Modules that define journal records; imported before a kind is declared unknown (a process
 #: that reads a journal need not have imported, say, the TCA package).
@@ -180,7 +180,7 @@ def record_type(cls: type) -> RecordType:
     if entry is None:
         raise JournalError(
             f"record type {cls.__name__} ({_name(cls)}) is not a registered journal record; "
-            "declare it with @journal_record(kind, version) from slipstream.store.schema"
+            "declare it with @journal_record(kind, version) from slipstream.core.schema"
         )
     return entry
 
@@ -530,14 +530,14 @@ LEGACY_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m slipstream.store.schema [--write]``: check (or regenerate) the snapshot."""
+    """``python -m slipstream.core.schema [--write]``: check (or regenerate) the snapshot."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["--write"]:
         write_snapshot()
         print(f"wrote {SNAPSHOT_PATH}")
         return 0
     if args:
-        print("usage: python -m slipstream.store.schema [--write]", file=sys.stderr)
+        print("usage: python -m slipstream.core.schema [--write]", file=sys.stderr)
         return 2
     problems = check_snapshot(read_snapshot())
     for problem in problems:
@@ -546,6 +546,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # run as a script: use the imported module, where records register
-    from slipstream.store import schema as _registry
+    from slipstream.core import schema as _registry
 
     raise SystemExit(_registry.main())

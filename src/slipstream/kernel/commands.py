@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from slipstream.store.schema import journal_record
+from slipstream.core.schema import journal_record
 
 
 class ParentAction(StrEnum):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
+from slipstream.core.schema import journal_record
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.store.schema import journal_record
 
 
 @dataclass(frozen=True, slots=True)

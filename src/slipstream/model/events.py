@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
+from slipstream.core.schema import journal_record
 from slipstream.model.enums import LiquiditySide, Side
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.store.schema import journal_record
 
 
 @fast_frozen_init

@@ -8,10 +8,10 @@ from decimal import Decimal
 from slipstream.core.errors import OrderInputError
 from slipstream.core.ids import ClientOrderId
 from slipstream.core.records import fast_frozen_init
+from slipstream.core.schema import journal_record
 from slipstream.model.enums import OrderType, Side, TimeInForce, TriggerSource
 from slipstream.model.instrument import Instrument
 from slipstream.model.values import MAX_ORDER_QUANTITY, MAX_PRICE
-from slipstream.store.schema import journal_record
 
 #: Widest trailing-stop distance in basis points: 10,000 (the whole reference price). A trail
 #: wider than the price could never trigger, so it is a typo (dollars written as bps, say).

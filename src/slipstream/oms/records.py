@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slipstream.core.records import fast_frozen_init
-from slipstream.store.schema import journal_record
+from slipstream.core.schema import journal_record
 
 
 @journal_record("oms.risk_approved", version=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from slipstream.store.schema import journal_record
+from slipstream.core.schema import journal_record
 
 
 @journal_record("portfolio.seed_position", version=1)

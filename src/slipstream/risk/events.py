@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slipstream.store.schema import journal_record
+from slipstream.core.schema import journal_record
 
 
 @journal_record("risk.trading_state_changed", version=1)

@@ -7,13 +7,13 @@
      "records": [[kind index, ts_init, [value, ...]], ...]}
 
 A record's kind is the stable name its class declares with
-:func:`slipstream.store.schema.journal_record` (``order.filled``), never its module or class
+:func:`slipstream.core.schema.journal_record` (``order.filled``), never its module or class
 name. Each kind used in the batch is listed once, with its version and ordered field names;
 each record is its field values in that order (positional, so the order path pays one C-level
 ``attrgetter`` per record and the field names once per batch). Decoding maps values to fields
 by **name** into the class registered for the kind today, so fields can be reordered and
 classes renamed or moved freely; a record written at an older version is first brought up to
-date by the upgraders registered for it (:func:`slipstream.store.schema.upgrader`).
+date by the upgraders registered for it (:func:`slipstream.core.schema.upgrader`).
 
 Nested records (a field whose type is a journal record, directly, optional or in a tuple or
 list, such as ``OrderSpec`` in ``OrderInitialized`` or ``SeedPosition`` in ``PortfolioSeeded``)
@@ -28,8 +28,8 @@ Decimals travel as strings, enums as their values.
 **Format 1** (a batch without ``"v"``, written before kind names existed):
 ``{"kinds": ["module:ClassName", ...], "records": [...]}``, values positional in the class's
 field order of the time, nested records positional (directly) or as objects (in a tuple).
-It is decoded through the frozen :data:`~slipstream.store.schema.LEGACY_KINDS` and
-:data:`~slipstream.store.schema.LEGACY_FIELDS` as version 1 of the stable kinds, so a class
+It is decoded through the frozen :data:`~slipstream.core.schema.LEGACY_KINDS` and
+:data:`~slipstream.core.schema.LEGACY_FIELDS` as version 1 of the stable kinds, so a class
 renamed later still reads old journals.
 
 Encoding a record whose class is not registered raises :class:`JournalError` naming it.
@@ -48,8 +48,8 @@ from typing import Any
 
 import orjson
 
+from slipstream.core import schema
 from slipstream.core.errors import JournalError
-from slipstream.store import schema
 
 FORMAT = 2
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from slipstream.store.backend import JournalBackend, SQLiteBackend
+from slipstream.store.urls import redact_url
 
 #: An SQLite journal file, or a ``postgresql://`` URL (a ``str``).
 JournalLocation = Path | str
@@ -41,24 +41,6 @@ def describe(location: JournalLocation) -> str:
     if not is_postgres(location):
         return str(location)
     return redact_url(str(location))
-
-
-def redact_url(url: str) -> str:
-    """Return ``url`` with the password of its user part (and any ``password=`` query) removed."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url.split("://", 1)[0] + "://(unparseable URL)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, _, hosts = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}@{hosts}"
-    query = "&".join(
-        "password=***" if item.lower().startswith("password=") else item
-        for item in parts.query.split("&")
-        if item
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def open_backend(

@@ -52,7 +52,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from slipstream.core.errors import ConfigError, JournalError
 from slipstream.store.backend import FORMAT_SIGNED, FORMAT_UNSIGNED, Head, Row
-from slipstream.store.locations import redact_url
+from slipstream.store.urls import redact_url
 
 #: The schema of a journal named without ``?journal=``.
 DEFAULT_SCHEMA = "public"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slipstream.store.schema import journal_record
+from slipstream.core.schema import journal_record
 
 
 @journal_record("journal.session_started", version=1)

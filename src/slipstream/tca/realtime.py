@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import Clock
+from slipstream.core.schema import journal_record
 from slipstream.model.events import OrderFilled, OrderInitialized
 from slipstream.model.market import QuoteTick, TradeTick
-from slipstream.store.schema import journal_record
 from slipstream.tca.conventions import BPS
 from slipstream.tca.records import ParentRecord
 from slipstream.tca.shortfall import implementation_shortfall
