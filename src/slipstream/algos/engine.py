@@ -27,11 +27,7 @@ cumulative targets pick up where the parent stands.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
-from typing import Protocol
 
 from slipstream.algos.market import SymbolView
 from slipstream.algos.parent import (
@@ -45,13 +41,21 @@ from slipstream.algos.parent import (
     ParentResumed,
 )
 from slipstream.algos.registry import algorithm_class
-from slipstream.algos.template import ExecAlgorithm, MarketInputs
+from slipstream.algos.runtime import (
+    InputsSource,
+    OrderGateway,
+    OrderStoreView,
+    ParentRuntime,
+    ParentState,
+    ParentSummary,
+    ProfileSource,
+)
+from slipstream.algos.template import ExecAlgorithm
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import Clock
 from slipstream.core.errors import InputError, StateError
-from slipstream.core.ids import ClientOrderId, IdGenerator, ParentOrderId
-from slipstream.model.commands import CancelOrder, SubmitOrder
-from slipstream.model.enums import OrderStatus, OrderType, Side, TimeInForce
+from slipstream.core.ids import ClientOrderId, IdGenerator
+from slipstream.model.enums import OrderStatus, OrderType
 from slipstream.model.events import (
     OrderCancelled,
     OrderDenied,
@@ -61,244 +65,22 @@ from slipstream.model.events import (
     OrderInitialized,
     OrderRejected,
 )
-from slipstream.model.instrument import Instrument, InstrumentTable
+from slipstream.model.instrument import InstrumentTable
 from slipstream.model.market import Bar, BookSnapshot, QuoteTick, TradeTick
-from slipstream.model.orders import Order
 from slipstream.model.orders_spec import OrderSpec
-from slipstream.oms.risk_gate import RiskGate
+
+__all__ = [
+    "AlgoEngine",
+    "InputsSource",
+    "OrderGateway",
+    "OrderStoreView",
+    "ParentState",
+    "ParentSummary",
+    "ProfileSource",
+]
 
 _MARKET_HOOKS = ("on_quote", "on_trade", "on_bar")
 _ENDING_EVENTS = (OrderCancelled, OrderDenied, OrderRejected, OrderExpired, OrderFilled)
-
-InputsSource = Callable[[str], MarketInputs | None]
-ProfileSource = Callable[[str, int, int, int], Sequence[float] | None]
-
-
-class OrderStoreView(Protocol):
-    """The part of the OMS order store the engine reads."""
-
-    def get(self, client_order_id: str) -> Order | None:
-        """Return the order or None."""
-        ...
-
-
-class OrderGateway(Protocol):
-    """The part of the OMS the engine commands (``OrderManager`` satisfies it)."""
-
-    @property
-    def store(self) -> OrderStoreView:
-        """Return the order store."""
-        ...
-
-    @property
-    def risk(self) -> RiskGate:
-        """Return the pre-trade risk gate (parents are checked when offered)."""
-        ...
-
-    def submit(self, command: SubmitOrder) -> Order:
-        """Place a new order."""
-        ...
-
-    def cancel(self, command: CancelOrder) -> bool:
-        """Request a cancel."""
-        ...
-
-
-class ParentState(StrEnum):
-    """Where a parent order is in its lifecycle."""
-
-    ACTIVE = "active"
-    PAUSED = "paused"
-    COMPLETING = "completing"
-    CANCELLING = "cancelling"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    DENIED = "denied"
-
-    @property
-    def is_done(self) -> bool:
-        """Return whether the parent has finished for good."""
-        return self in (ParentState.COMPLETED, ParentState.CANCELLED, ParentState.DENIED)
-
-
-@dataclass(frozen=True, slots=True)
-class ParentSummary:
-    """A snapshot of a parent's progress for reports and the CLI."""
-
-    parent_id: ParentOrderId
-    symbol: str
-    side: Side
-    quantity: int
-    algo: str
-    state: ParentState
-    filled_qty: int
-    working_qty: int
-    avg_px: Decimal | None
-    children: int
-    reason: str
-
-
-class _Runtime:
-    """One hosted parent: implements the :class:`AlgoContext` its algorithm acts through."""
-
-    def __init__(
-        self,
-        engine: AlgoEngine,
-        parent: ParentOrder,
-        instrument: Instrument,
-        market: SymbolView,
-        inputs: MarketInputs | None,
-    ) -> None:
-        self._engine = engine
-        self._parent = parent
-        self._instrument = instrument
-        self._market = market
-        self._inputs = inputs
-        self.state = ParentState.ACTIVE
-        self.reason = ""
-        self.children: list[ClientOrderId] = []
-        # Folded from the child events the OMS publishes (each applied exactly once), so the
-        # hot path never rescans every child: open children by id, and running fill totals.
-        self.open: dict[str, Order] = {}
-        self.filled = 0
-        self.filled_value = Decimal(0)
-        self.timer_name = f"algo:{parent.parent_id}"
-        # A do-nothing placeholder until the engine builds the real algorithm with this context.
-        self.algo: ExecAlgorithm = ExecAlgorithm(self)
-
-    # -- read-only state -------------------------------------------------------------------
-
-    @property
-    def parent(self) -> ParentOrder:
-        return self._parent
-
-    @property
-    def instrument(self) -> Instrument:
-        return self._instrument
-
-    @property
-    def market(self) -> SymbolView:
-        return self._market
-
-    @property
-    def inputs(self) -> MarketInputs | None:
-        return self._inputs
-
-    @property
-    def filled_qty(self) -> int:
-        return self.filled
-
-    @property
-    def working_qty(self) -> int:
-        return sum(o.leaves_qty for o in self.open.values())
-
-    def working_children(self) -> list[Order]:
-        return list(self.open.values())
-
-    def parent_replaced(self, parent: ParentOrder) -> None:
-        """Work ``parent`` (an amended copy of the same parent) from now on."""
-        self._parent = parent
-
-    def on_child_event(self, event: OrderEvent, order: Order) -> None:
-        """Fold one child event into the open set and the fill totals."""
-        if isinstance(event, OrderInitialized):
-            self.open[order.client_order_id] = order
-        elif isinstance(event, OrderFilled):
-            self.filled += event.last_qty
-            self.filled_value += event.last_px * event.last_qty
-        if order.status.is_terminal:
-            self.open.pop(order.client_order_id, None)
-
-    def now_ns(self) -> int:
-        return self._engine.clock.timestamp_ns()
-
-    def volume_profile(self, slices: int) -> list[float] | None:
-        source = self._engine.profile_source
-        if source is None:
-            return None
-        p = self._parent
-        weights = source(p.symbol, p.start_ns, p.end_ns, slices)
-        return None if weights is None else [float(w) for w in weights]
-
-    # -- actions ---------------------------------------------------------------------------
-
-    def submit_child(
-        self,
-        quantity: int,
-        order_type: OrderType = OrderType.LIMIT,
-        limit_price: Decimal | None = None,
-        time_in_force: TimeInForce = TimeInForce.DAY,
-    ) -> ClientOrderId | None:
-        if self.state is not ParentState.ACTIVE:
-            return None
-        p = self._parent
-        room = p.quantity - self.filled_qty - self.working_qty
-        quantity = min(quantity, room // self._instrument.lot_size * self._instrument.lot_size)
-        if quantity <= 0:
-            return None
-        cap = p.limit_price
-        if cap is not None:
-            if order_type is OrderType.MARKET:
-                order_type, limit_price = OrderType.LIMIT, cap
-            elif limit_price is not None:
-                limit_price = min(limit_price, cap) if p.side is Side.BUY else max(limit_price, cap)
-        engine = self._engine
-        child_id = engine.ids.child_order_id(p.parent_id)
-        # Register before submitting: the OMS may publish the child's events synchronously.
-        engine.owner[child_id] = self
-        self.children.append(child_id)
-        spec = OrderSpec(
-            client_order_id=child_id,
-            symbol=p.symbol,
-            side=p.side,
-            quantity=quantity,
-            order_type=order_type,
-            time_in_force=time_in_force,
-            limit_price=limit_price,
-            parent_id=p.parent_id,
-        )
-        engine.oms.submit(SubmitOrder(self.now_ns(), spec))
-        return child_id
-
-    def cancel_child(self, child_id: ClientOrderId) -> None:
-        order = self._engine.oms.store.get(child_id)
-        if order is None or order.status.is_terminal:
-            return
-        if order.status is OrderStatus.PENDING_CANCEL:
-            return
-        reason = f"algo {self._parent.parent_id}"
-        self._engine.oms.cancel(CancelOrder(self.now_ns(), child_id, reason))
-
-    def cancel_all_children(self) -> None:
-        for child in self.working_children():
-            self.cancel_child(child.client_order_id)
-
-    def set_timer(self, at_ns: int) -> None:
-        if self.state is ParentState.ACTIVE:
-            self._engine.clock.set_timer(self.timer_name, at_ns, self._on_timer)
-
-    def _on_timer(self, ts_ns: int) -> None:
-        if self.state is ParentState.ACTIVE:
-            self.algo.on_timer(ts_ns)
-
-    def complete(self, reason: str) -> None:
-        self._engine.finish(self, ParentState.COMPLETING, reason)
-
-    def summary(self) -> ParentSummary:
-        p = self._parent
-        return ParentSummary(
-            p.parent_id,
-            p.symbol,
-            p.side,
-            p.quantity,
-            p.algo,
-            self.state,
-            self.filled,
-            self.working_qty,
-            self.filled_value / self.filled if self.filled else None,
-            len(self.children),
-            self.reason,
-        )
 
 
 class AlgoEngine:
@@ -321,13 +103,13 @@ class AlgoEngine:
         self.ids = ids
         self.inputs_source = inputs_source
         self.profile_source = profile_source
-        self.owner: dict[str, _Runtime] = {}
-        self._parents: dict[str, _Runtime] = {}
+        self.owner: dict[str, ParentRuntime] = {}
+        self._parents: dict[str, ParentRuntime] = {}
         # Parents refused by risk (never hosted), and every parent id in submission order.
         self._denied: dict[str, ParentSummary] = {}
         self._order: list[str] = []
         # Runtimes whose algorithm overrides a per-record hook, by hook then symbol.
-        self._hooked: dict[str, dict[str, list[_Runtime]]] = {h: {} for h in _MARKET_HOOKS}
+        self._hooked: dict[str, dict[str, list[ParentRuntime]]] = {h: {} for h in _MARKET_HOOKS}
         self._markets: dict[str, SymbolView] = {}
         bus.subscribe(OrderEvent, self._on_order_event)
         bus.subscribe(QuoteTick, self._on_quote)
@@ -381,16 +163,16 @@ class AlgoEngine:
         runtime.algo.on_start()
         return runtime.summary()
 
-    def _host(self, parent: ParentOrder, state: ParentState) -> _Runtime:
+    def _host(self, parent: ParentOrder, state: ParentState) -> ParentRuntime:
         instrument = self.instruments.get(parent.symbol)
         inputs = self.inputs_source(parent.symbol) if self.inputs_source else None
-        runtime = _Runtime(self, parent, instrument, self.market(parent.symbol), inputs)
+        runtime = ParentRuntime(self, parent, instrument, self.market(parent.symbol), inputs)
         runtime.state = state
         self._parents[parent.parent_id] = runtime
         self._order.append(parent.parent_id)
         return runtime
 
-    def _build(self, runtime: _Runtime) -> None:
+    def _build(self, runtime: ParentRuntime) -> None:
         """Build the parent's algorithm afresh and hook it to the market records it reads."""
         self._unhook(runtime)
         runtime.algo = algorithm_class(runtime.parent.algo)(runtime)
@@ -398,13 +180,13 @@ class AlgoEngine:
             if getattr(type(runtime.algo), hook) is not getattr(ExecAlgorithm, hook):
                 by_symbol.setdefault(runtime.parent.symbol, []).append(runtime)
 
-    def _start(self, runtime: _Runtime) -> None:
+    def _start(self, runtime: ParentRuntime) -> None:
         """Build the parent's algorithm afresh and start it if active (amend, restart)."""
         self._build(runtime)
         if runtime.state is ParentState.ACTIVE:
             runtime.algo.on_start()
 
-    def _unhook(self, runtime: _Runtime) -> None:
+    def _unhook(self, runtime: ParentRuntime) -> None:
         for by_symbol in self._hooked.values():
             if runtime in by_symbol.get(runtime.parent.symbol, ()):
                 by_symbol[runtime.parent.symbol].remove(runtime)
@@ -551,7 +333,7 @@ class AlgoEngine:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def finish(self, runtime: _Runtime, state: ParentState, reason: str) -> None:
+    def finish(self, runtime: ParentRuntime, state: ParentState, reason: str) -> None:
         """Move a parent to COMPLETING or CANCELLING and close it once its children are done."""
         if runtime.state.is_done or runtime.state in (
             ParentState.COMPLETING,
@@ -564,7 +346,7 @@ class AlgoEngine:
         runtime.cancel_all_children()
         self._maybe_close(runtime)
 
-    def _maybe_close(self, runtime: _Runtime) -> None:
+    def _maybe_close(self, runtime: ParentRuntime) -> None:
         if runtime.state not in (ParentState.COMPLETING, ParentState.CANCELLING):
             return
         if runtime.working_children():
@@ -585,7 +367,7 @@ class AlgoEngine:
         self._unhook(runtime)
         self.bus.publish(event)
 
-    def _require(self, parent_id: str, state: ParentState | None) -> _Runtime:
+    def _require(self, parent_id: str, state: ParentState | None) -> ParentRuntime:
         runtime = self._parents.get(parent_id)
         if runtime is None:
             raise InputError("parent_id", parent_id, "is not a known parent order")
@@ -622,7 +404,7 @@ class AlgoEngine:
             runtime.algo.on_child_done(order)
         self._maybe_close(runtime)
 
-    def _listeners(self, symbol: str, hook: str) -> list[_Runtime]:
+    def _listeners(self, symbol: str, hook: str) -> list[ParentRuntime]:
         # Most algorithms read the market state when they decide and do not override the
         # per-record hooks; only those that do are called, so many parents stay cheap.
         hooked = self._hooked[hook].get(symbol)
