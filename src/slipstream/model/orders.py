@@ -1,19 +1,29 @@
 """The order and its one state machine table.
 
-``TRANSITIONS`` is the single source of truth for order state. ``Order.apply`` maps an event to a
-:class:`Trigger`, advances the machine (an edge not in the table raises
-:class:`~slipstream.core.errors.InvalidTransitionError`), then updates fields. A fill becomes
-``FILL_PARTIAL`` or ``FILL_COMPLETE`` by whether it completes the order, so the table stays a
-pure mapping. Where the destination is ``RESTORE`` the order goes back to the working state it
-had before the pending request, derived from facts: partially filled if it has fills, else
-triggered if triggered, else accepted if acknowledged, else submitted.
+``TRANSITIONS`` is the single source of truth for order state. A fill becomes ``FILL_PARTIAL``
+or ``FILL_COMPLETE`` by whether it completes the order, so the table stays a pure mapping.
+Where the destination is ``RESTORE`` the order goes back to the working state it had before
+the pending request, derived from facts: partially filled if it has fills, else triggered if
+triggered, else accepted if acknowledged, else submitted.
 
-Duplicate fills (same ``trade_id``) are ignored by the order itself, so a fill replayed by a
-broker can never be counted twice.
+**One decision per event, and the order makes it.** :meth:`Order.decide` is the only code that
+judges an event against the order: it belongs to this order, it is not a fill already counted
+(same ``trade_id``: ``DUPLICATE``), a fill's quantity is positive and does not over-fill, and
+the table has the edge. It changes nothing and answers the destination, ``DUPLICATE`` or a
+:class:`Refusal` (the trigger, when the event stands for one, and the error). Folding is then
+two ways into the same :meth:`Order.advance`:
+
+* :meth:`Order.apply` decides and advances; it raises the refusal's
+  :class:`~slipstream.core.errors.InvalidTransitionError` (the table test relies on it) and
+  ignores a duplicate, so a fill replayed by a broker can never be counted twice.
+* The OMS (``oms/manager.py``) decides first, because it must choose what to do with a refusal
+  (drop an event the order has moved past, record an anomaly) *before* it journals the event,
+  then journals it and advances with the destination it was given — nothing is checked twice.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -65,6 +75,35 @@ class _Restore(StrEnum):
 
 RESTORE = _Restore.RESTORE
 T = Trigger
+
+
+class _Duplicate(StrEnum):
+    DUPLICATE = "duplicate"
+
+
+#: :meth:`Order.decide`'s answer for a fill the order has already counted: nothing to do.
+DUPLICATE = _Duplicate.DUPLICATE
+
+#: Where an event takes the order: a state, or ``RESTORE`` (the working state it left).
+Destination = S | _Restore
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why an event cannot be folded into an order in its state (:meth:`Order.decide`).
+
+    ``trigger`` is what the event stands for (None when it is no order trigger, or belongs to
+    another order); ``error`` is what :meth:`Order.apply` raises, and its message the reason.
+    """
+
+    trigger: Trigger | None
+    error: InvalidTransitionError
+
+    @property
+    def reason(self) -> str:
+        """Return the refusal as a sentence (the error's message)."""
+        return str(self.error)
+
 
 _WORKING_EDGES: dict[Trigger, S | _Restore] = {
     T.CANCEL_REQUEST: S.PENDING_CANCEL,
@@ -192,29 +231,74 @@ class Order:
         """Return whether ``event`` is a fill this order has already counted."""
         return isinstance(event, OrderFilled) and event.trade_id in self.trade_ids
 
-    def apply(self, event: OrderEvent) -> None:
-        """Fold ``event`` into the order: check identity, advance the table, then mutate."""
+    def decide(self, event: OrderEvent) -> Destination | _Duplicate | Refusal:
+        """Judge ``event`` against this order, changing nothing (the one decision: module doc).
+
+        Return where it takes the order, ``DUPLICATE`` for a fill already counted, or a
+        :class:`Refusal`: an event of another order, no order trigger, a fill of no shares or one
+        that would over-fill, or an edge the table does not have.
+        """
         if event.client_order_id != self.spec.client_order_id:  # the property, read directly
-            raise InvalidTransitionError(
-                "client_order_id",
-                event.client_order_id,
-                f"does not belong to {self.client_order_id}",
+            return Refusal(
+                None,
+                InvalidTransitionError(
+                    "client_order_id",
+                    event.client_order_id,
+                    f"does not belong to {self.client_order_id}",
+                ),
             )
         if isinstance(event, OrderFilled):
             if event.trade_id in self.trade_ids:
-                return
-            if event.last_qty <= 0 or self.filled_qty + event.last_qty > self.quantity:
-                raise InvalidTransitionError(
-                    "last_qty",
-                    event.last_qty,
-                    f"would fill {self.filled_qty + event.last_qty} of {self.quantity} (over-fill)",
+                return DUPLICATE
+            total = self.filled_qty + event.last_qty
+            trigger = T.FILL_COMPLETE if total >= self.quantity else T.FILL_PARTIAL
+            if event.last_qty <= 0 or total > self.quantity:
+                return Refusal(
+                    trigger,
+                    InvalidTransitionError(
+                        "last_qty",
+                        event.last_qty,
+                        f"would fill {total} of {self.quantity} (over-fill)",
+                    ),
                 )
-        trigger = self.trigger_for(event)
+        else:
+            simple = _SIMPLE_TRIGGERS.get(type(event))
+            if simple is None:
+                return Refusal(
+                    None,
+                    InvalidTransitionError(
+                        "event", type(event).__name__, "is not an order trigger"
+                    ),
+                )
+            trigger = simple
         destination = TRANSITIONS.get((self.status, trigger))
         if destination is None:
-            raise InvalidTransitionError(
-                "trigger", trigger.value, f"not allowed from state {self.status.value}"
+            return Refusal(
+                trigger,
+                InvalidTransitionError(
+                    "trigger", trigger.value, f"not allowed from state {self.status.value}"
+                ),
             )
+        return destination
+
+    def apply(self, event: OrderEvent) -> None:
+        """Fold ``event`` into the order: decide, then advance.
+
+        Raises the :class:`Refusal`'s ``InvalidTransitionError`` (nothing changes); a fill
+        already counted is ignored.
+        """
+        decision = self.decide(event)
+        if isinstance(decision, Refusal):
+            raise decision.error
+        if decision is not DUPLICATE:
+            self.advance(event, decision)
+
+    def advance(self, event: OrderEvent, destination: Destination) -> None:
+        """Fold ``event``, which :meth:`decide` has just judged to lead to ``destination``.
+
+        No check is repeated: call it only with what ``decide`` answered for this event in the
+        order's current state (the OMS does, between deciding and folding it journals the event).
+        """
         self._mutate(event)
         self.status = destination if isinstance(destination, S) else self._working_state()
         self.events.append(event)

@@ -5,13 +5,20 @@
     command ─▶ validate ─▶ journal(command) ─▶ OrderInitialized ─▶ risk gate
                                                ├─ denial ─▶ OrderDenied            (journal, fold, publish)
                                                └─ pass ──▶ RiskApproved ─▶ OrderSubmitted ─▶ router ─▶ broker
-    broker event ─▶ duplicate? drop ─▶ late? drop ─▶ journal(event) ─▶ Order.apply ─▶ bus
+    broker event ─▶ Order.decide ─┬─ duplicate ─▶ drop (counted)
+                                  ├─ refused, late ─▶ drop (counted)
+                                  ├─ refused ─▶ EventAnomaly             (journal, publish)
+                                  └─ destination ─▶ journal(event) ─▶ Order.advance ─▶ bus
 
-Every record is journalled before it takes effect. Events are folded by :meth:`_fold`, the same
-code that :meth:`replay` runs over a journal, so a restart rebuilds identical orders. Broker events
-that repeat a fill (same trade id) or arrive after the order has moved past them (a late ack, a
-trigger after the fill) are dropped and counted; anything else the state table refuses becomes an
-``EventAnomaly`` record on the journal and the bus, for reconciliation and risk.
+Every record is journalled before it takes effect. The order alone judges a broker event
+(:meth:`Order.decide <slipstream.model.orders.Order.decide>`: identity, duplicate, over-fill,
+the table) and this module only chooses what to do with its answer, so nothing is checked twice:
+events that repeat a fill (same trade id) or arrive after the order has moved past them (a late
+ack, a trigger after the fill) are dropped and counted; anything else the order refuses becomes
+an ``EventAnomaly`` record, with the order's reason, on the journal and the bus for
+reconciliation and risk. Events the OMS makes itself (submitted, denied, pending cancel …) and
+journal replay go through :meth:`_fold`, which calls ``Order.apply`` (decide and advance, raising
+on a refusal), so a restart rebuilds identical orders.
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ from slipstream.model.enums import OrderStatus
 from slipstream.model.events import (
     OrderDenied,
     OrderEvent,
-    OrderFilled,
     OrderInitialized,
     OrderPendingCancel,
     OrderPendingReplace,
@@ -35,7 +41,7 @@ from slipstream.model.events import (
     OrderSubmitted,
 )
 from slipstream.model.instrument import InstrumentTable
-from slipstream.model.orders import TRANSITIONS, Order, Trigger
+from slipstream.model.orders import DUPLICATE, TRANSITIONS, Order, Refusal, Trigger
 from slipstream.oms.records import EventAnomaly, RiskApproved
 from slipstream.oms.risk_gate import PassThroughRisk, RiskGate
 from slipstream.oms.router import Router
@@ -166,20 +172,20 @@ class OrderManager:
         if order is None:
             self._anomaly(event, "event for an order this OMS never created")
             return
-        if order.is_duplicate(event):
+        decision = order.decide(event)
+        if decision is DUPLICATE:
             self.duplicates_dropped += 1
             return
-        if isinstance(event, OrderFilled) and order.filled_qty + event.last_qty > order.quantity:
-            self._anomaly(event, f"fill of {event.last_qty} would over-fill {order!r}")
-            return
-        trigger = order.trigger_for(event)
-        if (order.status, trigger) not in TRANSITIONS:
-            if trigger in _LATE_OK:
+        if isinstance(decision, Refusal):
+            if decision.trigger in _LATE_OK:
                 self.late_dropped += 1
-                return
-            self._anomaly(event, f"{trigger.value} not allowed from {order.status.value}")
+            else:
+                self._anomaly(event, f"{order!r}: {decision.reason}")
             return
-        self._fold(event, order=order)
+        self._record(event, event.ts_init)
+        order.advance(event, decision)
+        self.store.refresh(order)
+        self._bus.publish(event)
 
     def replay(self, records: Iterable[Any]) -> None:
         """Rebuild state from journal records through the same fold as live trading."""
@@ -198,8 +204,8 @@ class OrderManager:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _fold(self, event: OrderEvent, journal: bool = True, order: Order | None = None) -> None:
-        order = order or self.store.get(event.client_order_id)
+    def _fold(self, event: OrderEvent, journal: bool = True) -> None:
+        order = self.store.get(event.client_order_id)
         if order is None:
             return
         if journal:
