@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from tiger_harness import Book
 
-from slipstream.brokers.tiger import AlgoRequest, GatewayHandle, TigerBroker, start_local_gateway
+from slipstream.brokers.tiger import GatewayHandle, TigerBroker, start_local_gateway
 from slipstream.core.clock import LiveClock
 from slipstream.core.errors import BrokerRequestError
 from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import OrderStatus, OrderType, Side, TimeInForce
 from slipstream.model.events import (
     OrderCancelled,
-    OrderFilled,
     OrderModifyRejected,
     OrderPendingCancel,
     OrderPendingReplace,
@@ -116,20 +115,6 @@ def test_trailing_stop_follows_the_high(
     quote(gateway, symbol, "53.79", "53.81")  # 53.80: below both
     book.wait(lambda: order.status is OrderStatus.FILLED)
     assert order.avg_px == D("53.79")
-
-
-@pytest.mark.parametrize(
-    ("coid", "symbol", "strategy"), [("twap", "S04", "TWAP"), ("vwap", "S05", "VWAP")]
-)
-def test_tiger_algo_orders_fill_in_slices(
-    book: Book, coid: str, symbol: str, strategy: str
-) -> None:
-    algo = AlgoRequest(strategy, participation_rate=D("0.2") if strategy == "VWAP" else None)
-    order = book.track(spec(coid, symbol, Side.BUY, 400))
-    book.broker.submit_algo(order.spec, algo)
-    book.wait(lambda: order.status is OrderStatus.FILLED)
-    fills = book.of(coid, OrderFilled)
-    assert len(fills) == 4 and sum(f.last_qty for f in fills) == 400  # type: ignore[attr-defined]
 
 
 def test_submit_is_idempotent(gateway: GatewayHandle, book: Book) -> None:

@@ -12,21 +12,17 @@ import logging
 
 from slipstream.brokers.tiger.client import TigerClient
 from slipstream.brokers.tiger.errors import outcome_unknown
-from slipstream.brokers.tiger.tracking import (
-    Change,
-    Fills,
-    Placed,
-    PlaceRefused,
-    PlaceUnknown,
-    Polled,
-    PushLink,
-    QueryFailed,
-    Requested,
-    Resolved,
-)
+from slipstream.brokers.tiger.inbox import Answered, Fills, Polled, PushLink, QueryFailed, Resolved
+from slipstream.brokers.tiger.tracking import Change, Outcome, Query, RequestKind
 from slipstream.core.errors import BrokerError
 
 log = logging.getLogger("slipstream.brokers.tiger")
+
+PLACE, CANCEL, MODIFY = RequestKind.PLACE, RequestKind.CANCEL, RequestKind.MODIFY
+
+
+def _failed(exc: BrokerError) -> Outcome:
+    return Outcome.UNKNOWN if outcome_unknown(exc) else Outcome.REFUSED
 
 
 def place(client: TigerClient, coid: str, symbol: str, fields: dict[str, object]) -> object:
@@ -34,12 +30,11 @@ def place(client: TigerClient, coid: str, symbol: str, fields: dict[str, object]
     try:
         contract = client.contract(symbol)
         if contract is None:
-            return PlaceRefused(coid, f"unknown symbol {symbol!r}: Tiger has no contract")
-        return Placed(coid, client.place(contract, fields))
+            reason = f"unknown symbol {symbol!r}: Tiger has no contract"
+            return Answered(coid, PLACE, Outcome.REFUSED, reason)
+        return Answered(coid, PLACE, Outcome.OK, venue_id=client.place(contract, fields))
     except BrokerError as exc:
-        if outcome_unknown(exc):
-            return PlaceUnknown(coid, str(exc))
-        return PlaceRefused(coid, str(exc))
+        return Answered(coid, PLACE, _failed(exc), str(exc))
 
 
 def cancel(client: TigerClient, coid: str, venue_id: str) -> object:
@@ -47,8 +42,13 @@ def cancel(client: TigerClient, coid: str, venue_id: str) -> object:
     try:
         client.cancel(venue_id)
     except BrokerError as exc:
-        return Requested(coid, "cancel", "unknown" if outcome_unknown(exc) else "refused", str(exc))
-    return Requested(coid, "cancel", "ok")
+        return Answered(coid, CANCEL, _failed(exc), str(exc))
+    return Answered(coid, CANCEL, Outcome.OK)
+
+
+def cancel_other(client: TigerClient, venue_id: str) -> None:
+    """Cancel a second Tiger order that carries one of our client order ids (no record back)."""
+    client.cancel(venue_id)
 
 
 def modify(
@@ -65,9 +65,8 @@ def modify(
         contract = client.contract(symbol)
         client.modify(venue_id, contract, fields, quantity, limit_price, stop_price)
     except BrokerError as exc:
-        outcome = "unknown" if outcome_unknown(exc) else "refused"
-        return Requested(coid, "modify", outcome, str(exc), change)
-    return Requested(coid, "modify", "ok", "", change)
+        return Answered(coid, MODIFY, _failed(exc), str(exc), change=change)
+    return Answered(coid, MODIFY, Outcome.OK, change=change)
 
 
 def resolve(client: TigerClient, coid: str, since_ms: int) -> object:
@@ -75,7 +74,7 @@ def resolve(client: TigerClient, coid: str, since_ms: int) -> object:
     try:
         return Resolved(coid, client.find_by_mark(coid, since_ms))
     except BrokerError as exc:
-        return QueryFailed(coid, "resolve", str(exc))
+        return QueryFailed(coid, Query.RESOLVE, str(exc))
 
 
 def poll(client: TigerClient, coid: str, venue_id: str, started_ns: int) -> object:
@@ -83,7 +82,7 @@ def poll(client: TigerClient, coid: str, venue_id: str, started_ns: int) -> obje
     try:
         return Polled(coid, client.order(venue_id), started_ns)
     except BrokerError as exc:
-        return QueryFailed(coid, "poll", str(exc))
+        return QueryFailed(coid, Query.POLL, str(exc))
 
 
 def fills(client: TigerClient, coid: str, venue_id: str, symbol: str) -> object:
@@ -91,7 +90,7 @@ def fills(client: TigerClient, coid: str, venue_id: str, symbol: str) -> object:
     try:
         return Fills(coid, tuple(client.transactions(venue_id, symbol)))
     except BrokerError as exc:
-        return QueryFailed(coid, "fills", str(exc))
+        return QueryFailed(coid, Query.FILLS, str(exc))
 
 
 def reconnect(client: TigerClient) -> object:

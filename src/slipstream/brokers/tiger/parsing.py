@@ -83,7 +83,10 @@ def _wire_price(px: Decimal | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class AlgoRequest:
-    """Ask Tiger to work an order itself as ``TWAP`` or ``VWAP``.
+    """Ask Tiger to work an order itself as ``TWAP`` or ``VWAP`` (its wire fields only).
+
+    Nothing sends one yet: a venue algorithm must travel in the order's spec, through the OMS,
+    risk and the journal, like every other order, and the spec has no field for it.
 
     ``participation_rate`` (VWAP only) is the share of market volume to take, 0.01-0.5;
     ``start_ms``/``end_ms`` bound the schedule (epoch milliseconds).
