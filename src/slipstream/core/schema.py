@@ -32,6 +32,9 @@ name to its stable kind (all version 1) and :data:`LEGACY_FIELDS` freezes those 
 both are frozen here (generated once, from the classes of commit d96dbd6) and must never be
 regenerated from later classes.
 
+Why over 500 lines: about 230 of them are the frozen format-1 tables below (data, generated
+once, never edited), kept beside the registry that reads them.
+
 This module imports nothing of Slipstream but the error tree, so any package's record module
 (``model``, ``risk``, ``algos``, ``oms``, ``portfolio``, ``tca``, ``kernel``, ``store``) can
 import it without a cycle.

@@ -1,7 +1,7 @@
 """The simulated venue: matches our orders against replayed real market data.
 
 It implements the :class:`~slipstream.brokers.contract.Broker` contract plus
-:meth:`SimulatedVenue.on_market`, which the node calls for every market record after advancing
+:meth:`SimulatedVenue.on_market`, which the kernel calls for every market record after advancing
 the clock to it, and :meth:`SimulatedVenue.end_session`, which expires day orders. The matching
 rules are listed in ``docs/simulated-venue.md``; in short:
 
@@ -17,6 +17,12 @@ rules are listed in ``docs/simulated-venue.md``; in short:
 
 Requests travel ``latency_ns`` to the venue and events ``latency_ns`` back, through clock
 timers; with 0 everything happens synchronously inside the call.
+
+Why one long module (about 700 lines): every order type's matching rule reads and changes the
+same per-symbol book, queue and liquidity state in the same step, and the order in which the
+rules run within a step is itself a rule; kept together, that order is visible in one place.
+The state the rules share lives in ``liquidity.py`` and ``orders.py``; the impact overlay in
+``impact_overlay.py``.
 """
 
 from __future__ import annotations
