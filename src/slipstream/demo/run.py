@@ -31,6 +31,7 @@ from slipstream.marketdata.reference import instruments_for
 from slipstream.marketdata.replay import MarketReplay
 from slipstream.marketdata.stats import intraday_volatility
 from slipstream.model.instrument import InstrumentTable
+from slipstream.store.locations import JournalLocation
 from slipstream.tca.report import build_tca_report
 from slipstream.tca.result import TcaResult
 
@@ -74,7 +75,7 @@ def _session(
     work: OrdersFile,
     date: str,
     overlay: ImpactOverlayConfig,
-    journal: Path | None,
+    journal: JournalLocation | None,
 ) -> tuple[SimKernel, int]:
     start = (market.span_ns() or (1, 0))[0] - 1
     settings = KernelSettings(
@@ -104,8 +105,14 @@ def _overlay_rows(on: SimKernel, off: SimKernel, timed: list[TimedParent]) -> li
     return rows
 
 
-def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
-    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``."""
+def run_demo(
+    out_dir: Path, date: str = DEMO_DATE, journal: JournalLocation | None = None
+) -> DemoResult:
+    """Run the demo day and write summary, journal, charts and TCA to ``out_dir``.
+
+    ``journal`` is where the session is journalled (default ``out_dir/journal.db``; a
+    ``postgresql://`` URL journals it to PostgreSQL).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     symbols = list(BASE_SIZE)
     _say(f"loading {', '.join(symbols)} market data for {date} (regular session) ...")
@@ -113,7 +120,7 @@ def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
     prices = PriceIndex.build(market)
     instruments = instruments_for(symbols)
     orders = demo_orders(date, prices, instruments)
-    journal = out_dir / "journal.db"
+    journal = journal if journal is not None else out_dir / "journal.db"
     replace_own_journal(journal)
     parents = demo_parents(date)
     work = OrdersFile(orders, parents, [])
@@ -131,9 +138,13 @@ def run_demo(out_dir: Path, date: str = DEMO_DATE) -> DemoResult:
     tca = build_tca_report(
         parent_records, fills, market, out_dir / "tca", title=f"Demo TCA, {date}"
     )
-    files = {"journal": journal, "summary_json": out_dir / "summary.json"}
+    files = {"summary_json": out_dir / "summary.json"}
+    if isinstance(journal, Path):
+        files["journal"] = journal
     overlay_rows = _overlay_rows(node, off, parents)
-    files["summary_json"].write_text(to_json({**summary.as_dict(), "impact_overlay": overlay_rows}))
+    files["summary_json"].write_text(
+        to_json({**summary.as_dict(), "impact_overlay": overlay_rows})
+    )
     files["fills_chart"] = fills_chart(
         list(node.oms.store), prices, out_dir / "fills.html", f"Demo fills on {date}"
     )

@@ -18,7 +18,6 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from slipstream.algos.engine import AlgoEngine, InputsSource, ParentSummary, ProfileSource
@@ -42,6 +41,7 @@ from slipstream.portfolio.records import MarksRecorded, PortfolioSeeded, SeedPos
 from slipstream.risk.engine import RiskEngine
 from slipstream.risk.limits import Limits
 from slipstream.store.journal import Journal, OpenMode, open_journal
+from slipstream.store.locations import JournalLocation
 from slipstream.store.records import SessionStarted
 from slipstream.tca.realtime import RealTimeAttribution
 from slipstream.tca.records import ParentRecord
@@ -76,7 +76,7 @@ class KernelSettings:
 
     cash: Decimal = Decimal(10_000_000)
     seed_positions: tuple[SeedPosition, ...] = ()
-    journal_path: Path | None = None
+    journal_path: JournalLocation | None = None
     journal_mode: OpenMode = "new"
     journal_sync: str = "normal"
     journal_group_size: int = 1024

@@ -12,6 +12,7 @@ from slipstream.cli.output import to_json
 from slipstream.core.errors import InputError, JournalError
 from slipstream.store.audit import COLUMNS, AuditTrail, write_csv, write_parquet
 from slipstream.store.inspection import JournalInspection, JournalStatus, inspect_journal
+from slipstream.store.locations import JournalLocation, journal_location
 from slipstream.store.records import SessionStarted
 
 
@@ -31,7 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify = actions.add_parser("verify", help="check the journal end to end; name any tampering")
     export = actions.add_parser("export", help="write the audit trail as CSV and Parquet")
     for sub in (verify, export):
-        sub.add_argument("journal", type=Path, metavar="JOURNAL", help="journal file (SQLite)")
+        sub.add_argument(
+            "journal",
+            type=journal_location,
+            metavar="JOURNAL",
+            help="journal file (SQLite) or postgresql:// URL",
+        )
         add_json_flag(sub)
     verify.add_argument(
         "--allow-unsigned",
@@ -45,10 +51,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.set_defaults(func=run_export)
 
 
-def _inspect(path: Path) -> JournalInspection:
-    if not path.exists():
-        raise InputError("JOURNAL", str(path), "must be an existing journal file")
-    return inspect_journal(path)
+def _inspect(location: JournalLocation) -> JournalInspection:
+    if isinstance(location, Path) and not location.exists():
+        raise InputError("JOURNAL", str(location), "must be an existing journal file")
+    return inspect_journal(location)
 
 
 def run_verify(args: argparse.Namespace) -> int:

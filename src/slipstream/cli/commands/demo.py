@@ -11,6 +11,7 @@ from slipstream.cli.session_view import render_text
 from slipstream.demo.data import DEMO_DATE
 from slipstream.demo.run import manifest, run_demo
 from slipstream.paths import out_dir
+from slipstream.store.locations import journal_location
 from slipstream.tca.result import summary_rows
 
 
@@ -40,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="output folder (default out/demo, or out/demo-tiger with --broker tiger-local)",
     )
+    p.add_argument(
+        "--journal",
+        type=journal_location,
+        default=None,
+        metavar="FILE|URL",
+        help="journal the sim demo here (default OUT/journal.db; postgresql://... for PostgreSQL)",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -48,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its summary."""
     if args.broker == "tiger-local":
         return _run_tiger(args)
-    result = run_demo(args.out or out_dir() / "demo")
+    result = run_demo(args.out or out_dir() / "demo", journal=args.journal)
     if getattr(args, "json", False):
         payload = {**result.summary.as_dict(), "impact_overlay": result.overlay}
         print(to_json({**payload, "tca": result.tca.summary, **manifest(result)}))
