@@ -8,8 +8,10 @@ Public API::
     load_portfolio(path) -> Portfolio, load_limits(path) -> Limits
 """
 
-from slipstream.risk.engine import KillSwitchReport, RiskDecision, RiskEngine
+from slipstream.risk.engine import RiskEngine
 from slipstream.risk.es import expected_shortfall, parametric_es
+from slipstream.risk.gate import RiskDecision
+from slipstream.risk.killswitch import KillSwitchReport
 from slipstream.risk.limits import Limits, load_limits
 from slipstream.risk.setup import build_risk_engine, load_portfolio
 from slipstream.risk.state import RISK_OFFICER, TradingState, User

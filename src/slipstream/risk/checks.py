@@ -1,9 +1,11 @@
 """The pre-trade checks: small functions, run in order, the first denial wins.
 
-Each check reads the candidate :class:`OrderContext` and the engine's shared view (limits,
-trading state, valuation, scenarios), writes the numbers it used into ``order.figures`` and
-returns a :class:`~slipstream.oms.risk_gate.Denial` or None. The check name is the stable
-reason code of its denials.
+Each check reads the candidate :class:`OrderContext` and a read-only
+:class:`~slipstream.risk.ports.RiskView` (limits, trading state, throttle, prices, groups,
+scenarios) — never the engine — writes the numbers it used into ``order.figures`` and returns a
+:class:`~slipstream.oms.risk_gate.Denial` or None. The check name is the stable reason code of
+its denials. :func:`build_checks` returns them in order; the ES check owns the scratch vector it
+reuses on every order, so each gate builds its own list.
 
 Exposure checks (``buying_power``, ``position_limit``, ``sector_limit``, ``correlation_limit``,
 ``expected_shortfall``) never block an order that only reduces an existing position: a
@@ -21,18 +23,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from slipstream.model.orders_spec import OrderSpec
 from slipstream.oms.risk_gate import Denial
 from slipstream.risk.es import historical_in_place
+from slipstream.risk.ports import RiskView
 from slipstream.risk.state import TradingState
 from slipstream.risk.valuation import Valuation
-
-if TYPE_CHECKING:
-    from slipstream.risk.engine import RiskEngine
 
 HUNDRED = Decimal(100)
 
@@ -75,7 +74,8 @@ class OrderContext:
         return self.position_qty + self.pending.same_side + self.signed_qty
 
 
-Check = Callable[["RiskEngine", OrderContext], Denial | None]
+Check = Callable[[RiskView, OrderContext], Denial | None]
+Checks = tuple[tuple[str, Check], ...]
 
 
 def _pct(part: Decimal, nav: Decimal) -> str:
@@ -96,24 +96,24 @@ def _exempt(order: OrderContext) -> bool:
     return order.reducing
 
 
-def check_trading_state(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_trading_state(view: RiskView, order: OrderContext) -> Denial | None:
     """Let everything through when ACTIVE, reducing orders when REDUCING, nothing when HALTED."""
-    state = engine.state
+    state = view.state
     order.figures["state"] = state.value
     if state is TradingState.ACTIVE or order.flatten:
         return None
     if state is TradingState.REDUCING and order.reducing:
         return None
-    why = engine.state_reason
+    why = view.state_reason
     detail = f" ({why})" if why else ""
     allowed = "only reducing orders may go out" if state is TradingState.REDUCING else "no orders"
     return _deny("trading_state", f"trading is {state.value}{detail}: {allowed}", order)
 
 
-def check_order_rate(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_order_rate(view: RiskView, order: OrderContext) -> Denial | None:
     """Cap approved orders per sliding window (the kill switch's own orders are exempt)."""
-    limits = engine.limits
-    count = engine.throttle.count(order.ts_ns)
+    limits = view.limits
+    count = view.orders_in_window(order.ts_ns)
     order.figures.update(
         orders_in_window=count,
         max_orders=limits.throttle_max_orders,
@@ -129,9 +129,9 @@ def check_order_rate(engine: RiskEngine, order: OrderContext) -> Denial | None:
     )
 
 
-def check_order_size(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_order_size(view: RiskView, order: OrderContext) -> Denial | None:
     """Refuse orders above the per-order share limit (per symbol if configured)."""
-    cap = engine.limits.max_quantity(order.spec.symbol)
+    cap = view.limits.max_quantity(order.spec.symbol)
     order.figures.update(quantity=order.spec.quantity, max_quantity=cap)
     if order.spec.quantity <= cap:
         return None
@@ -140,9 +140,9 @@ def check_order_size(engine: RiskEngine, order: OrderContext) -> Denial | None:
     )
 
 
-def check_notional(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_notional(view: RiskView, order: OrderContext) -> Denial | None:
     """Refuse orders above the per-order notional limit, or that cannot be valued at all."""
-    cap = engine.limits.order_max_notional
+    cap = view.limits.order_max_notional
     if order.order_px is None:
         order.figures["max_notional"] = cap
         return _deny(
@@ -155,11 +155,11 @@ def check_notional(engine: RiskEngine, order: OrderContext) -> Denial | None:
     return _deny("notional", f"notional {notional} exceeds the per-order cap {cap}", order)
 
 
-def check_price_collar(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_price_collar(view: RiskView, order: OrderContext) -> Denial | None:
     """Keep a limit price within ``price_collar_pct`` of the reference (mark) price."""
     limit_px = order.spec.limit_price
-    collar = engine.limits.price_collar_pct
-    mark = engine.mark_of(order.spec.symbol)
+    collar = view.limits.price_collar_pct
+    mark = view.mark_of(order.spec.symbol)
     order.figures.update(limit_price=limit_px, reference_price=mark, collar_pct=collar)
     if limit_px is None or mark is None or mark <= 0:
         return None
@@ -174,7 +174,7 @@ def check_price_collar(engine: RiskEngine, order: OrderContext) -> Denial | None
     )
 
 
-def check_buying_power(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_buying_power(view: RiskView, order: OrderContext) -> Denial | None:
     """Cash + margin − open buy reservations must cover the part of the order that opens."""
     before = order.position_qty + order.pending.same_side
     after = before + order.signed_qty
@@ -183,7 +183,7 @@ def check_buying_power(engine: RiskEngine, order: OrderContext) -> Denial | None
     px = order.order_px if order.order_px is not None else Decimal(0)
     needed = px * opening
     reserved = order.pending.reserved
-    available = engine.cash() + engine.limits.margin - reserved
+    available = view.cash() + view.limits.margin - reserved
     order.figures.update(opening_qty=opening, needed=needed, available=available, reserved=reserved)
     if opening == 0 or needed <= available:
         return None
@@ -195,13 +195,13 @@ def check_buying_power(engine: RiskEngine, order: OrderContext) -> Denial | None
     )
 
 
-def check_position_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_position_limit(view: RiskView, order: OrderContext) -> Denial | None:
     """Keep the projected single-name exposure within its share of NAV."""
     if _exempt(order):
         return None
     nav = order.valuation.nav
     exposure = abs(order.projected_qty * (order.value_px or Decimal(0)))
-    pct = engine.limits.position_limit_pct(order.spec.symbol)
+    pct = view.limits.position_limit_pct(order.spec.symbol)
     cap = _limit(nav, pct)
     order.figures.update(
         projected_qty=order.projected_qty,
@@ -220,9 +220,7 @@ def check_position_limit(engine: RiskEngine, order: OrderContext) -> Denial | No
     )
 
 
-def _projected_gross(
-    engine: RiskEngine, order: OrderContext, group_gross: Decimal, group_pending: Decimal
-) -> Decimal:
+def _projected_gross(order: OrderContext, group_gross: Decimal, group_pending: Decimal) -> Decimal:
     """Return a group's gross exposure projected: this name's exposure replaced by its
     projection, plus what working orders in the group's other names add."""
     current = abs(order.valuation.values.get(order.spec.symbol, Decimal(0)))
@@ -230,16 +228,16 @@ def _projected_gross(
     return group_gross - current + projected + group_pending
 
 
-def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_sector_limit(view: RiskView, order: OrderContext) -> Denial | None:
     """Keep the projected gross exposure of the order's sector within its share of NAV."""
     if _exempt(order):
         return None
     valuation = order.valuation
-    sector = engine.sector_of(order.spec.symbol)
+    sector = view.sector_of(order.spec.symbol)
     gross = _projected_gross(
-        engine, order, valuation.sector_gross.get(sector, Decimal(0)), order.pending.sector
+        order, valuation.sector_gross.get(sector, Decimal(0)), order.pending.sector
     )
-    pct = engine.limits.sector_max_nav_pct
+    pct = view.limits.sector_max_nav_pct
     order.figures.update(
         sector=sector, sector_exposure=gross, sector_pct=_pct(gross, valuation.nav), limit_pct=pct
     )
@@ -252,25 +250,25 @@ def check_sector_limit(engine: RiskEngine, order: OrderContext) -> Denial | None
     )
 
 
-def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial | None:
+def check_correlation_limit(view: RiskView, order: OrderContext) -> Denial | None:
     """Keep the projected gross exposure of the name's correlation cluster within its share."""
     if _exempt(order):
         return None
-    cluster = engine.cluster_of(order.spec.symbol)
+    cluster = view.cluster_of(order.spec.symbol)
     order.figures["cluster"] = cluster or "none"
     if cluster is None:
         return None
     valuation = order.valuation
     gross = _projected_gross(
-        engine, order, valuation.cluster_gross.get(cluster, Decimal(0)), order.pending.cluster
+        order, valuation.cluster_gross.get(cluster, Decimal(0)), order.pending.cluster
     )
-    pct = engine.limits.correlation_max_nav_pct
+    pct = view.limits.correlation_max_nav_pct
     order.figures.update(
         cluster_exposure=gross, cluster_pct=_pct(gross, valuation.nav), limit_pct=pct
     )
     if valuation.nav > 0 and gross <= _limit(valuation.nav, pct):
         return None
-    members = ", ".join(engine.clusters[cluster])
+    members = ", ".join(view.cluster_members(cluster))
     return _deny(
         "correlation_limit",
         f"cluster {cluster} ({members}) exposure {gross} would be "
@@ -279,62 +277,76 @@ def check_correlation_limit(engine: RiskEngine, order: OrderContext) -> Denial |
     )
 
 
-def check_expected_shortfall(engine: RiskEngine, order: OrderContext) -> Denial | None:
-    """Keep the portfolio's 1-day ES after the order within its share of NAV.
+def expected_shortfall_check() -> Check:
+    """Return the ``expected_shortfall`` check, with the scratch vector it reuses per order."""
+    scratch = np.empty(0)
 
-    ES is taken over the scenario set (historical, or volatility-weighted historical by
-    default: each name's past returns rescaled to its current EWMA volatility).
+    def check_expected_shortfall(view: RiskView, order: OrderContext) -> Denial | None:
+        """Keep the portfolio's 1-day ES after the order within its share of NAV.
 
-    Incremental: the order adds ``value × scenario returns of its name`` to the precomputed
-    portfolio scenario P&L, then the tail is averaged — O(scenarios), no portfolio recompute.
-    An order that lowers ES (a hedge) passes even when ES is above the limit.
-    """
-    if _exempt(order):
-        return None
-    valuation = order.valuation
-    limits = engine.limits
-    nav = float(valuation.nav)
-    delta = float(order.signed_qty * (order.value_px or Decimal(0)))
-    losses = engine.scratch  # losses = −(base P&L + delta × the name's scenario returns)
-    np.multiply(engine.scenarios.column(order.spec.symbol), -delta, out=losses)
-    np.subtract(losses, valuation.base_pnl, out=losses)
-    _var, es_money = historical_in_place(losses, limits.es_level)
-    after = es_money / nav * 100.0 if nav > 0 else float("inf")
-    before = valuation.es_pct
-    order.figures.update(
-        es_before_pct=round(before, 4),
-        es_after_pct=round(after, 4),
-        limit_pct=limits.es_max_nav_pct,
-        level=limits.es_level,
-        scenarios=engine.scenarios.days,
+        ES is taken over the scenario set (historical, or volatility-weighted historical by
+        default: each name's past returns rescaled to its current EWMA volatility).
+
+        Incremental: the order adds ``value × scenario returns of its name`` to the precomputed
+        portfolio scenario P&L, then the tail is averaged — O(scenarios), no portfolio
+        recompute. An order that lowers ES (a hedge) passes even when ES is above the limit.
+        """
+        nonlocal scratch
+        if _exempt(order):
+            return None
+        valuation = order.valuation
+        limits = view.limits
+        scenarios = view.scenarios
+        nav = float(valuation.nav)
+        delta = float(order.signed_qty * (order.value_px or Decimal(0)))
+        column = scenarios.column(order.spec.symbol)
+        if scratch.shape != column.shape:  # the scenario window changed with the limits
+            scratch = np.empty(column.shape)
+        losses = scratch  # losses = −(base P&L + delta × the name's scenario returns)
+        np.multiply(column, -delta, out=losses)
+        np.subtract(losses, valuation.base_pnl, out=losses)
+        _var, es_money = historical_in_place(losses, limits.es_level)
+        after = es_money / nav * 100.0 if nav > 0 else float("inf")
+        before = valuation.es_pct
+        order.figures.update(
+            es_before_pct=round(before, 4),
+            es_after_pct=round(after, 4),
+            limit_pct=limits.es_max_nav_pct,
+            level=limits.es_level,
+            scenarios=scenarios.days,
+        )
+        if nav > 0 and (after <= limits.es_max_nav_pct or after <= before):
+            return None
+        return _deny(
+            "expected_shortfall",
+            f"1-day ES {limits.es_level:g} would be {after:.3f}% of NAV "
+            f"(limit {limits.es_max_nav_pct:g}%, now {before:.3f}%)",
+            order,
+        )
+
+    return check_expected_shortfall
+
+
+#: The per-order checks: for what reaches a venue, so a parent waits for its children's.
+PER_ORDER_CHECKS = frozenset({"order_rate", "order_size", "notional", "price_collar"})
+
+
+def build_checks() -> Checks:
+    """Return the checks in the order they run; the first denial short-circuits the rest."""
+    return (
+        ("trading_state", check_trading_state),
+        ("order_rate", check_order_rate),
+        ("order_size", check_order_size),
+        ("notional", check_notional),
+        ("price_collar", check_price_collar),
+        ("buying_power", check_buying_power),
+        ("position_limit", check_position_limit),
+        ("sector_limit", check_sector_limit),
+        ("correlation_limit", check_correlation_limit),
+        ("expected_shortfall", expected_shortfall_check()),
     )
-    if nav > 0 and (after <= limits.es_max_nav_pct or after <= before):
-        return None
-    return _deny(
-        "expected_shortfall",
-        f"1-day ES {limits.es_level:g} would be {after:.3f}% of NAV "
-        f"(limit {limits.es_max_nav_pct:g}%, now {before:.3f}%)",
-        order,
-    )
 
 
-#: The checks in the order they run; the first denial short-circuits the rest.
-CHECKS: tuple[tuple[str, Check], ...] = (
-    ("trading_state", check_trading_state),
-    ("order_rate", check_order_rate),
-    ("order_size", check_order_size),
-    ("notional", check_notional),
-    ("price_collar", check_price_collar),
-    ("buying_power", check_buying_power),
-    ("position_limit", check_position_limit),
-    ("sector_limit", check_sector_limit),
-    ("correlation_limit", check_correlation_limit),
-    ("expected_shortfall", check_expected_shortfall),
-)
-
-#: The checks a parent order gets when accepted (its children get all of :data:`CHECKS`).
-PARENT_CHECKS: tuple[tuple[str, Check], ...] = tuple(
-    (name, check)
-    for name, check in CHECKS
-    if name not in ("order_rate", "order_size", "notional", "price_collar")
-)
+def parent_checks(checks: Checks) -> Checks:
+    """Return the checks a parent order gets when accepted (its children get all of them)."""
+    return tuple((name, check) for name, check in checks if name not in PER_ORDER_CHECKS)

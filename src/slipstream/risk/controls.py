@@ -1,5 +1,5 @@
-"""Small stateful controls the engine owns: the order-rate throttle, the reject-rate window,
-and the register of single-denial overrides."""
+"""Small stateful controls: the order-rate throttle and the reject-rate window (the gate's and
+the automatic halts'), and the register of single-denial overrides (the desk's)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from collections import deque
 from dataclasses import dataclass
 
 from slipstream.core.errors import InputError
+from slipstream.core.timestamps import NS_PER_SEC
+
+
+def secs_to_ns(secs: float) -> int:
+    """Return ``secs`` as whole nanoseconds."""
+    return round(secs * NS_PER_SEC)
 
 
 class SlidingCount:
