@@ -142,9 +142,7 @@ def run_demo(
     if isinstance(journal, Path):
         files["journal"] = journal
     overlay_rows = _overlay_rows(node, off, parents)
-    files["summary_json"].write_text(
-        to_json({**summary.as_dict(), "impact_overlay": overlay_rows})
-    )
+    files["summary_json"].write_text(to_json({**summary.as_dict(), "impact_overlay": overlay_rows}))
     files["fills_chart"] = fills_chart(
         list(node.oms.store), prices, out_dir / "fills.html", f"Demo fills on {date}"
     )
