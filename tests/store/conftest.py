@@ -301,8 +301,10 @@ def tamper_store(location: JournalLocation, statement: str, params: tuple[Any, .
         with psycopg.connect(conninfo, autocommit=True) as db:
             db.execute(text.encode(), params)
         return
-    db = sqlite3.connect(str(location), isolation_level=None)
+    lite = sqlite3.connect(str(location), isolation_level=None)
     try:
-        db.execute(statement.format(journal="journal", head="journal_head", schema="main"), params)
+        lite.execute(
+            statement.format(journal="journal", head="journal_head", schema="main"), params
+        )
     finally:
-        db.close()
+        lite.close()

@@ -237,7 +237,7 @@ def test_readers_verify_while_the_writer_writes(backend_location: JournalLocatio
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "started"
-        counts = []
+        counts: list[int] = []
         while proc.poll() is None or not counts:
             reader = read_journal(backend_location)
             try:

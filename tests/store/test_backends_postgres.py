@@ -12,15 +12,10 @@ import pytest
 
 from slipstream.core.errors import ConfigError, JournalError
 from slipstream.store.journal import open_journal, read_journal
-from slipstream.store.locations import (
-    describe,
-    is_postgres,
-    journal_location,
-    open_backend,
-    redact_url,
-)
+from slipstream.store.locations import describe, is_postgres, journal_location, open_backend
 from slipstream.store.postgres import DEFAULT_SCHEMA, PostgresBackend, lock_key, parse_url
 from slipstream.store.records import SessionStarted
+from slipstream.store.urls import redact_url
 
 MakeJournal = Callable[[str | None], str]
 
