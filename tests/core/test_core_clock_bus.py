@@ -20,7 +20,11 @@ def test_sim_clock_fires_timers_in_time_order_with_clock_at_due_time() -> None:
     clock = SimClock(0)
     seen: list[tuple[str, int, int]] = []
     for name, at in (("c", 30), ("a", 10), ("b", 20), ("late", 50)):
-        clock.set_timer(name, at, lambda ts, n=name: seen.append((n, ts, clock.timestamp_ns())))
+
+        def record(ts: int, n: str = name) -> None:
+            seen.append((n, ts, clock.timestamp_ns()))
+
+        clock.set_timer(name, at, record)
     clock.advance_to(35)
     assert seen == [("a", 10, 10), ("b", 20, 20), ("c", 30, 30)]
     assert clock.timestamp_ns() == 35

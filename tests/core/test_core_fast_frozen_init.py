@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,12 @@ class _FastChild(_Fast):
 
 
 def test_same_values_defaults_and_keywords_as_the_stock_constructor() -> None:
-    for args, kwargs in (((("a", 1)), {}), (("a", 1, "n"), {}), (("a",), {"qty": 2, "note": "x"})):
+    cases: tuple[tuple[tuple[Any, ...], dict[str, Any]], ...] = (
+        ((("a", 1)), {}),
+        (("a", 1, "n"), {}),
+        (("a",), {"qty": 2, "note": "x"}),
+    )
+    for args, kwargs in cases:
         stock, fast = _Stock(*args, **kwargs), _Fast(*args, **kwargs)
         assert dataclasses.astuple(stock) == dataclasses.astuple(fast)
     assert _FastChild("b", 3) == _FastChild("b", 3, None, 7)
