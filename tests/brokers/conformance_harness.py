@@ -47,9 +47,12 @@ class Driver(Protocol):
     """What the suite needs from each broker beyond the contract."""
 
     name: str
-    broker: Broker
     symbol: str
     tick: Decimal
+
+    @property
+    def broker(self) -> Broker:
+        """The broker under test (each driver holds its own concrete class)."""
 
     def pump(self, seconds: float) -> None:
         """Let the broker deliver events (wait for I/O, or advance simulated time)."""

@@ -101,7 +101,7 @@ def test_trailing_sell_stop_by_amount_tracks_the_high() -> None:
     assert h.kinds(cid) == ["OrderAccepted"]  # high 10.20 → stop 10.10, not reached
     h.feed(trade("10.10", ts=6_000))
     triggered = h.of(cid, OrderTriggered)
-    assert len(triggered) == 1 and triggered[0].ts_event == 6_000  # type: ignore[attr-defined]
+    assert len(triggered) == 1 and triggered[0].ts_event == 6_000
 
 
 def test_trailing_buy_stop_in_bps_tracks_the_low_of_the_ask() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from slipstream.core.ids import ClientOrderId, IdGenerator
 from slipstream.marketdata import MarketReplay, load_file, make_filter
 from slipstream.model.events import OrderEvent, OrderFilled
 from slipstream.model.instrument import Instrument, InstrumentTable
-from slipstream.model.market import BookSnapshot, TradeTick
+from slipstream.model.market import BookSnapshot, MarketRecord, TradeTick
 from slipstream.model.orders_spec import OrderSpec
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -100,7 +101,7 @@ def test_overlay_config_is_validated() -> None:
 
 
 def _run(
-    records: list[object], orders: dict[int, OrderSpec], instruments: list[str]
+    records: Sequence[MarketRecord], orders: dict[int, OrderSpec], instruments: list[str]
 ) -> tuple[SimulatedVenue, list[OrderEvent]]:
     """Replay like the node: advance the clock, submit orders due, let the venue match."""
     first = min(orders) if orders else 0
@@ -111,10 +112,14 @@ def _run(
     events: list[OrderEvent] = []
     venue.connect(events.append)
     for at_ns, spec in orders.items():
-        clock.set_timer(f"submit-{spec.client_order_id}", at_ns, lambda _t, s=spec: venue.submit(s))
+
+        def submit(_t: int, s: OrderSpec = spec) -> None:
+            venue.submit(s)
+
+        clock.set_timer(f"submit-{spec.client_order_id}", at_ns, submit)
     for record in records:
-        clock.advance_to(record.ts_event)  # type: ignore[attr-defined]
-        venue.on_market(record)  # type: ignore[arg-type]
+        clock.advance_to(record.ts_event)
+        venue.on_market(record)
     return venue, events
 
 
@@ -201,4 +206,4 @@ def test_observed_market_carries_our_impact_only_when_the_overlay_is_on() -> Non
     on.submit(quantity=100)  # moves the market up by 0.02 × sqrt(100/2500) × 100.01 ≈ 0.40
     seen = on.venue.observed(recorded)
     assert isinstance(seen, type(recorded))
-    assert (seen.bid, seen.ask) == (D("100.40"), D("100.41"))  # type: ignore[union-attr]
+    assert (seen.bid, seen.ask) == (D("100.40"), D("100.41"))

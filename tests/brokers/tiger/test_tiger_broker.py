@@ -60,7 +60,7 @@ def polled_book(gateway: GatewayHandle) -> Iterator[Book]:
     yield from _book(gateway, use_push=False, poll_interval_secs=0.2)
 
 
-def spec(coid: str, symbol: str, side: Side, qty: int = 100, **kw: Any) -> OrderSpec:
+def spec(coid: str, symbol: str, side: Side, qty: int = 100, /, **kw: Any) -> OrderSpec:
     return OrderSpec(ClientOrderId(coid), symbol, side, qty, **kw)
 
 

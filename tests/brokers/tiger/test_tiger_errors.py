@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 
 import pytest
 import tigeropen.common.exceptions as sdk_exceptions
@@ -31,7 +32,8 @@ def _sample(cls: type[Exception]) -> Exception:
     if issubclass(cls, ApiException):
         return cls(1200, "refused")
     if issubclass(cls, ResponseException):
-        return cls("invalid http status 502", status=502)
+        response_cls: Callable[..., Exception] = cls  # tigeropen is untyped
+        return response_cls("invalid http status 502", status=502)
     return cls("failed")
 
 

@@ -28,7 +28,7 @@ SYMBOLS = ("AAPL", "MSFT", "IBM", "BAC", "SPY")
 
 @pytest.fixture(scope="module")
 def faulty_gateway() -> Iterator[GatewayHandle]:
-    args = ("--fail-rate", "0.05", "--timeout-ms", "700", "--seed", "11")
+    args: tuple[str, ...] = ("--fail-rate", "0.05", "--timeout-ms", "700", "--seed", "11")
     args += ("--push-drop-rate", "0.02", "--push-dup-rate", "0.02")
     with start_local_gateway(None, *args) as gateway:
         yield gateway
