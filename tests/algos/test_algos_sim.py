@@ -89,7 +89,11 @@ def run_parent(records: list[MarketRecord], algo: str, **params: Any) -> dict[st
 
     node.bus.subscribe_all(check)
     parent = make_parent("P1", "IBM", "buy", QTY, algo, START, END, "medium", None, params)
-    node.at(START, "go", lambda _ts: engine.submit(parent))
+
+    def go(_ts: int) -> None:
+        engine.submit(parent)
+
+    node.at(START, "go", go)
     node.at(START + 5 * SEC, "sample", sample)
     node.run(records)
     node.finish()

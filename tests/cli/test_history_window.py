@@ -150,6 +150,7 @@ def test_a_trading_day_the_history_cannot_serve_is_refused(day: str, words: list
     with pytest.raises(InputError) as caught:
         history_before("IBM", day)
     assert caught.value.field == "--date" and caught.value.value == day
+    assert caught.value.rule is not None
     for word in words:
         assert word in caught.value.rule
     argv = ["estimate", "--symbol", "IBM", "--side", "buy", "--quantity", "100", "--date", day]
@@ -180,6 +181,7 @@ def test_a_bad_daily_file_names_file_line_column_and_rule(
     with pytest.raises(InputError) as caught:
         history_before("IBM", "2016-09-01", path)
     error = caught.value
+    assert error.rule is not None
     assert error.field == column and error.value == value and rule in error.rule
     assert error.where == f"{path} line 8"  # row 6 of the data is line 8 (after the header)
     argv = ["estimate", "--symbol", "IBM", "--side", "buy", "--quantity", "100"]
@@ -193,9 +195,11 @@ def test_a_daily_file_without_a_column_or_at_all_is_refused(
     daily.drop(columns=["adj_close"]).head(100).to_csv(path, index=False)
     with pytest.raises(InputError) as caught:
         history_before("IBM", None, path)
+    assert caught.value.rule is not None
     assert caught.value.field == "--daily" and "adj_close" in caught.value.rule
     with pytest.raises(InputError) as caught:
         history_before("IBM", None, tmp_path / "missing.csv")
+    assert caught.value.rule is not None
     assert caught.value.field == "--daily" and "no such file" in caught.value.rule
     argv = ["estimate", "--symbol", "IBM", "--side", "buy", "--quantity", "1", "--as-of"]
     assert main([*argv, "2020-03-13", "--date", "2020-03-16"]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_algorithm_parents_complete_without_over_execution(demo: DemoResult) -> 
 
 
 def test_tca_parts_add_up_and_report_is_written(demo: DemoResult) -> None:
-    s = demo.tca.summary
+    s: dict[str, Any] = demo.tca.summary  # TcaResult.summary is typed dict[str, object]
     parts = sum(s[f"{p}_bps"] for p in ("delay", "impact", "timing", "opportunity", "fees"))
     assert parts == pytest.approx(s["shortfall_bps"], abs=1e-6)
     assert demo.files["tca_report"].is_file() and demo.files["fills_chart"].is_file()

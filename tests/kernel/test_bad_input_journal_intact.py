@@ -184,9 +184,16 @@ def test_an_order_dated_outside_the_replayed_data_is_refused(
 # The journal itself: one unencodable record fails alone ----------------------------------
 
 
-GOOD_BEFORE = [JournalClosed(1, 11), SessionResumed(2, True, 12), JournalClosed(3, 13)]
+GOOD_BEFORE: list[JournalClosed | SessionResumed] = [
+    JournalClosed(1, 11),
+    SessionResumed(2, True, 12),
+    JournalClosed(3, 13),
+]
 BAD = SessionStarted("x", {"k": object()}, 14)  # type: ignore[dict-item]
-GOOD_AFTER = [SessionResumed(4, False, 15), JournalClosed(5, 16)]
+GOOD_AFTER: list[JournalClosed | SessionResumed] = [
+    SessionResumed(4, False, 15),
+    JournalClosed(5, 16),
+]
 
 
 def _stored(path: Path) -> list[tuple[int, int, object]]:
