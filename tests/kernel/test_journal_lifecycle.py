@@ -241,18 +241,19 @@ def test_an_edited_fill_price_breaks_the_hash_chain(
     capsys: pytest.CaptureFixture[str], simulated: Path, tmp_path: Path
 ) -> None:
     path = _copy(simulated, tmp_path)
-    fill_kind = "slipstream.model.events:OrderFilled"
+    fill_kind = "order.filled"
     first_seq, payload = next(
-        (row[0], row[2]) for row in _rows(path) if fill_kind in orjson.loads(row[2])["kinds"]
+        (row[0], row[2])
+        for row in _rows(path)
+        if fill_kind in [k[0] for k in orjson.loads(row[2])["kinds"]]
     )
     batch = orjson.loads(payload)
     assert orjson.dumps(batch) == payload  # re-encoding alone changes nothing
-    index = batch["kinds"].index(fill_kind)
+    index = [k[0] for k in batch["kinds"]].index(fill_kind)
     fill = next(r for r in batch["records"] if r[0] == index)
-    # OrderFilled values: client id, ts_event, ts_init, trade id, venue id, symbol, side,
-    # last_qty, last_px, commission, liquidity.
-    last_px = fill[2][8]
-    fill[2][8] = str(float(last_px) + 1)
+    price = batch["kinds"][index][2].index("last_px")  # the batch names each kind's fields
+    last_px = fill[2][price]
+    fill[2][price] = str(float(last_px) + 1)
     _execute(
         path, "UPDATE journal SET payload = ? WHERE first_seq = ?", orjson.dumps(batch), first_seq
     )
