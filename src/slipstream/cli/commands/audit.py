@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "action as audit.csv and audit.parquet."
         ),
     )
+    add_json_flag(p)
     actions = p.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
     verify = actions.add_parser("verify", help="check the journal end to end; name any tampering")
     export = actions.add_parser("export", help="write the audit trail as CSV and Parquet")
