@@ -77,6 +77,7 @@ def test_a_window_with_no_records_names_the_field_and_the_data_span() -> None:
     with pytest.raises(InputError) as caught:
         load_market(IBM_TRADES, session="regular", start_ns=start_ns, end_ns=end_ns)
     assert caught.value.field == "--start"
+    assert caught.value.rule is not None
     assert "holds no records" in caught.value.rule and "2013-10-07" in caught.value.rule
 
 
@@ -85,6 +86,7 @@ def test_a_date_without_data_lists_the_dates_it_holds() -> None:
         load_market(IBM_TRADES, session="regular", date="2013-10-14")
     error = caught.value
     assert error.field == "--date" and error.value == "2013-10-14"
+    assert error.rule is not None
     assert "must be a trading day" in error.rule
     for day in ("2013-10-07", "2013-10-08", "2013-10-09", "2013-10-10", "2013-10-11"):
         assert day in error.rule
@@ -95,6 +97,7 @@ def test_a_malformed_date_is_refused(text: str) -> None:
     with pytest.raises(InputError) as caught:
         load_market(IBM_TRADES, date=text)
     assert caught.value.field == "--date" and caught.value.value == text
+    assert caught.value.rule is not None
     assert "YYYY-MM-DD" in caught.value.rule
 
 
@@ -139,6 +142,7 @@ def test_an_order_dated_outside_the_data_is_an_input_error() -> None:
     error = caught.value
     assert error.field == "submit_at" and error.where == "orders.csv line 2"
     assert str(error.value).startswith("2013-10-07 10:00")
+    assert error.rule is not None
     assert "2023-08-03" in error.rule and "trading day" in error.rule
     # The same clock time on the replayed day, and pre-market on it, are inside.
     inside_ns, _ = parse_window("2023-08-03", "10:00")
@@ -160,6 +164,7 @@ def test_a_gap_day_inside_the_span_is_outside_the_data() -> None:
     check_within_data("submit_at", gap_ns, replay.span_ns(), None)  # the span alone allows it
     with pytest.raises(InputError) as caught:
         check_within_data("submit_at", gap_ns, replay.span_ns(), None, replay.dates())
+    assert caught.value.rule is not None
     assert "2013-10-11" in caught.value.rule and "2023-08-03" in caught.value.rule
     with pytest.raises(InputError):
         check_within_data("submit_at", gap_ns, None, None)

@@ -228,6 +228,7 @@ def test_lobster_message_only_file_gives_trades() -> None:
     raw = pd.read_csv(path, header=None)
     assert len(trades) == int(raw[1].isin([4, 5, 6]).sum()) == 9_022
     assert {t.symbol for t in trades} == {"AMZN"}
+    assert isinstance(trades[0], TradeTick)
     assert trades[0].price == Decimal("3357.84")
 
 
