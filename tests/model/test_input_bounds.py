@@ -51,6 +51,7 @@ def _refused(call: Any, value: object, field: str) -> InputError:
     text = str(exc)
     assert not text.startswith("(")  # a sentence, not the args tuple
     assert f"'{field}'" in text
+    assert exc.rule is not None
     assert exc.rule in text
     return exc
 
@@ -82,6 +83,7 @@ def _refused(call: Any, value: object, field: str) -> InputError:
 )
 def test_quantity_refuses_out_of_bounds(value: object, rule: str) -> None:
     exc = _refused(quantity, value, "quantity")
+    assert exc.rule is not None
     assert rule in exc.rule
     assert exc.value is value  # the value exactly as given
 
@@ -89,6 +91,7 @@ def test_quantity_refuses_out_of_bounds(value: object, rule: str) -> None:
 def test_quantity_refuses_a_huge_int_without_printing_it() -> None:
     exc = _refused(quantity, 10**5000, "quantity")
     assert "bits" in str(exc.value)
+    assert exc.rule is not None
     assert "at most 1,000,000,000" in exc.rule
 
 
@@ -131,6 +134,7 @@ def test_quantity_accepts_the_bounds() -> None:
 )
 def test_price_refuses_out_of_bounds(value: object, rule: str) -> None:
     exc = _refused(price, value, "limit_price")
+    assert exc.rule is not None
     assert rule in exc.rule
     assert exc.value is value
 
@@ -145,6 +149,7 @@ def test_price_accepts_the_bounds() -> None:
 
 def test_overlong_text_is_refused_and_shown_short() -> None:
     exc = _refused(price, LONG_TEXT, "price")
+    assert exc.rule is not None
     assert f"at most {MAX_NUMBER_TEXT} characters" in exc.rule
     assert "5,000 characters" in str(exc.value)
     assert len(str(exc)) < 200
@@ -174,6 +179,7 @@ def test_overlong_text_is_refused_and_shown_short() -> None:
 )
 def test_money_refuses_out_of_bounds(value: object, rule: str) -> None:
     exc = _refused(money, value, "cash")
+    assert exc.rule is not None
     assert rule in exc.rule
     assert exc.value is value
 
@@ -218,6 +224,7 @@ def test_notional_of_accepted_extremes_is_exact() -> None:
 )
 def test_parse_timestamp_refuses_out_of_range(value: object, rule: str) -> None:
     exc = _refused(parse_timestamp, value, "submit_at")
+    assert exc.rule is not None
     assert rule in exc.rule
 
 
@@ -257,6 +264,7 @@ def test_parse_timestamp_accepts_the_range() -> None:
 )
 def test_latency_refuses_out_of_bounds(value: object, rule: str) -> None:
     exc = _refused(latency_ns_from_ms, value, "--latency-ms")
+    assert exc.rule is not None
     assert rule in exc.rule
 
 
@@ -302,6 +310,7 @@ def test_order_spec_refuses_out_of_bounds(kwargs: dict[str, object], field: str,
     with pytest.raises(InputError) as info:
         spec.validate(Instrument("X", Decimal("0.01")))
     assert info.value.field == field
+    assert info.value.rule is not None
     assert rule in info.value.rule
 
 
@@ -349,6 +358,7 @@ def test_portfolio_refuses_out_of_bounds(document: object, field: str, rule: str
     with pytest.raises(InputError) as info:
         parse_portfolio(document)
     assert info.value.field == field
+    assert info.value.rule is not None
     assert rule in info.value.rule
 
 
@@ -366,6 +376,7 @@ def test_portfolio_file_with_an_endless_integer_is_an_input_error(tmp_path: Path
     with pytest.raises(InputError) as info:
         load_portfolio(path)
     assert info.value.field == "portfolio"
+    assert info.value.rule is not None
     assert "not valid JSON" in info.value.rule
 
 
@@ -462,6 +473,7 @@ def test_accepted_extremes_journal_exactly(qty: int, px: Decimal, cash: Decimal)
 def test_a_long_decimal_is_shown_short() -> None:
     exc = _refused(money, Decimal("9" * 1000), "cash")
     assert exc.value == "a decimal of 1,000 digits"
+    assert exc.rule is not None
     assert "within ±" in exc.rule
 
 

@@ -97,4 +97,5 @@ def test_order_spec_validation_names_field_and_rule(
     with pytest.raises(InputError) as info:
         spec.validate(Instrument("LOT", Decimal("0.01"), 100))
     assert info.value.field == field
+    assert info.value.rule is not None
     assert rule in info.value.rule
