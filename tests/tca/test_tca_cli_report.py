@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -59,7 +60,9 @@ def args(files: dict[str, Path], *extra: str) -> list[str]:
     ]
 
 
-def test_json_output_and_report_files(files: dict[str, Path], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_json_output_and_report_files(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert main(args(files, "--out", str(out), "--json")) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -79,7 +82,7 @@ def test_json_output_and_report_files(files: dict[str, Path], tmp_path: Path, ca
     assert "<script src=" not in html and "plotly" in html.lower()  # plotly.js is inline
 
 
-def test_text_summary(files: dict[str, Path], capsys) -> None:  # type: ignore[no-untyped-def]
+def test_text_summary(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args(files)) == 0
     text = capsys.readouterr().out
     assert "implementation shortfall $" in text and "113.00" in text
@@ -88,7 +91,7 @@ def test_text_summary(files: dict[str, Path], capsys) -> None:  # type: ignore[n
 
 def test_bad_fills_file_exits_with_the_input_error_code(
     files: dict[str, Path],
-    capsys,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     files["fills"].write_text(FILLS.replace("P2,c3", "P7,c3"))
     assert main(args(files)) == 2
@@ -96,7 +99,7 @@ def test_bad_fills_file_exits_with_the_input_error_code(
     assert "fills.csv, line 4" in error and "parent_id" in error and "P7" in error
 
 
-def _browser_tool():  # type: ignore[no-untyped-def]
+def _browser_tool() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "screenshot_tca", ROOT / "tools/screenshot_tca.py"
     )

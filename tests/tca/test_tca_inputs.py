@@ -25,13 +25,17 @@ FILLS = {
 }
 
 
-def frames(orders: dict[str, list[str]] | None = None, fills: dict[str, list[str]] | None = None):  # type: ignore[no-untyped-def]
+def frames(
+    orders: dict[str, list[str]] | None = None, fills: dict[str, list[str]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     o = pd.DataFrame({**ORDERS, **(orders or {})}, dtype=str).replace("", None)
     f = pd.DataFrame({**FILLS, **(fills or {})}, dtype=str).replace("", None)
     return o, f
 
 
-def refused(orders=None, fills=None) -> InputError:  # type: ignore[no-untyped-def]
+def refused(
+    orders: dict[str, list[str]] | None = None, fills: dict[str, list[str]] | None = None
+) -> InputError:
     with pytest.raises(InputError) as info:
         prepare(*frames(orders, fills), "orders.csv", "fills.csv")
     return info.value
@@ -56,18 +60,21 @@ def test_missing_column() -> None:
     with pytest.raises(InputError) as info:
         prepare(orders, fills.drop(columns="price"), "orders.csv", "fills.csv")
     error = info.value
+    assert error.rule is not None
     assert error.field == "price" and "missing" in error.rule and error.where == "fills.csv"
 
 
 def test_fill_for_unknown_parent() -> None:
     error = refused(fills={"parent_id": ["P1", "P9", "P1"]})
     assert (error.field, error.value, error.where) == ("parent_id", "P9", "fills.csv, line 3")
+    assert error.rule is not None
     assert "not a parent" in error.rule
 
 
 def test_fill_quantity_above_the_order() -> None:
     error = refused(fills={"quantity": ["300", "500", "701"]})
     assert error.field == "quantity" and error.where == "fills.csv, line 4"
+    assert error.rule is not None
     assert "1001" in error.rule and "1000" in error.rule
 
 
@@ -79,6 +86,7 @@ def test_negative_price() -> None:
 
 def test_price_that_would_be_rounded() -> None:
     error = refused(fills={"price": ["50.0812345", "49.99", "50.12"]})
+    assert error.rule is not None
     assert error.field == "price" and "6 decimal places" in error.rule
 
 
@@ -86,16 +94,20 @@ def test_unsorted_timestamps_within_a_parent() -> None:
     ts = ["2013-10-07T10:06:00-04:00", "2013-10-07T14:00:00Z", "1381154702000000000"]
     error = refused(fills={"ts": ts})
     assert error.field == "ts" and error.where == "fills.csv, line 4"
+    assert error.rule is not None
     assert "earlier than the parent's previous fill" in error.rule
 
 
 def test_timestamp_without_an_offset() -> None:
     error = refused(fills={"ts": ["2013-10-07 10:00:02", *FILLS["ts"][1:]]})
+    assert error.rule is not None
+    assert error.where is not None
     assert error.field == "ts" and "UTC offset" in error.rule and error.where.endswith("line 2")
 
 
 def test_fill_before_the_decision() -> None:
     error = refused(fills={"ts": ["2013-10-07T09:00:00-04:00", *FILLS["ts"][1:]]})
+    assert error.rule is not None
     assert error.field == "ts" and "decision_ts" in error.rule
 
 
@@ -112,6 +124,8 @@ def test_fill_before_the_decision() -> None:
 )
 def test_bad_orders(orders: dict[str, list[str]], field: str, rule: str) -> None:
     error = refused(orders=orders)
+    assert error.rule is not None
+    assert error.where is not None
     assert error.field == field and rule in error.rule and error.where.startswith("orders.csv")
 
 

@@ -31,7 +31,7 @@ def et(hour: int, minute: int, second: float = 0) -> int:
     return int(base.timestamp()) * SEC + round(second * SEC)
 
 
-def bps(value: F) -> float:
+def bps(value: F | float) -> float:
     return float(value * 10_000)
 
 
