@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pytest
 from scipy import stats
@@ -21,8 +22,12 @@ from slipstream.impact.calibration import (
 from slipstream.impact.square_root import TAPE_CALIBRATED_Y, SquareRootImpact
 from slipstream.paths import data_dir
 
+FloatArray = npt.NDArray[np.float64]
 
-def _synthetic(n: int, y: float, alpha: float, noise: float, seed: int = 7) -> tuple:
+
+def _synthetic(
+    n: int, y: float, alpha: float, noise: float, seed: int = 7
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     rng = np.random.default_rng(seed)
     size = np.exp(rng.uniform(np.log(1e-4), np.log(0.2), n))
     sigma = rng.uniform(0.01, 0.03, n)
