@@ -83,10 +83,11 @@ def _fill(cid: str, trade: str, qty: int, px: str = "10.00") -> OrderFilled:
     )
 
 
+Setup = tuple[OrderManager, RecordingBroker, Journal, Portfolio]
+
+
 @pytest.fixture
-def setup(
-    instruments: InstrumentTable, tmp_path: Path
-) -> tuple[OrderManager, RecordingBroker, Journal, Portfolio]:
+def setup(instruments: InstrumentTable, tmp_path: Path) -> Setup:
     clock = SimClock(1)
     bus = MessageBus()
     broker = RecordingBroker()
@@ -97,7 +98,7 @@ def setup(
     return oms, broker, journal, portfolio
 
 
-def test_submit_goes_the_one_path_and_is_journalled_first(setup) -> None:  # type: ignore[no-untyped-def]
+def test_submit_goes_the_one_path_and_is_journalled_first(setup: Setup) -> None:
     oms, broker, journal, _ = setup
     order = oms.submit(SubmitOrder(1, _spec("a")))
     assert order.status is OrderStatus.SUBMITTED
@@ -107,7 +108,7 @@ def test_submit_goes_the_one_path_and_is_journalled_first(setup) -> None:  # typ
     assert kinds == ["SubmitOrder", "OrderInitialized", "RiskApproved", "OrderSubmitted"]
 
 
-def test_same_client_id_never_makes_a_second_order(setup) -> None:  # type: ignore[no-untyped-def]
+def test_same_client_id_never_makes_a_second_order(setup: Setup) -> None:
     oms, broker, _, _ = setup
     first = oms.submit(SubmitOrder(1, _spec("a")))
     second = oms.submit(SubmitOrder(2, _spec("a", qty=500)))
@@ -115,7 +116,7 @@ def test_same_client_id_never_makes_a_second_order(setup) -> None:  # type: igno
     assert broker.requests == [("submit", "a")]
 
 
-def test_denial_is_an_event_and_nothing_reaches_the_broker(setup) -> None:  # type: ignore[no-untyped-def]
+def test_denial_is_an_event_and_nothing_reaches_the_broker(setup: Setup) -> None:
     oms, broker, journal, _ = setup
     order = oms.submit(SubmitOrder(1, _spec("big", qty=5000)))
     assert order.status is OrderStatus.DENIED
@@ -126,7 +127,7 @@ def test_denial_is_an_event_and_nothing_reaches_the_broker(setup) -> None:  # ty
     assert not [r for _, _, r in journal.records() if isinstance(r, RiskApproved)]
 
 
-def test_bad_input_changes_nothing(setup) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_changes_nothing(setup: Setup) -> None:
     oms, broker, journal, _ = setup
     with pytest.raises(InputError, match="limit_price"):
         oms.submit(SubmitOrder(1, _spec("x", order_type=OrderType.LIMIT)))
@@ -136,7 +137,7 @@ def test_bad_input_changes_nothing(setup) -> None:  # type: ignore[no-untyped-de
     assert len(oms.store) == 0 and broker.requests == [] and journal.verify() == 0
 
 
-def test_out_of_order_duplicate_and_late_events(setup) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_order_duplicate_and_late_events(setup: Setup) -> None:
     oms, broker, _, portfolio = setup
     oms.submit(SubmitOrder(1, _spec("a")))
     assert broker.sink is not None
@@ -152,7 +153,7 @@ def test_out_of_order_duplicate_and_late_events(setup) -> None:  # type: ignore[
     assert portfolio.position("IBM").quantity == 100
 
 
-def test_overfill_and_unknown_order_become_anomalies(setup) -> None:  # type: ignore[no-untyped-def]
+def test_overfill_and_unknown_order_become_anomalies(setup: Setup) -> None:
     oms, broker, _, portfolio = setup
     seen: list[EventAnomaly] = []
     oms._bus.subscribe(EventAnomaly, seen.append)
@@ -161,12 +162,14 @@ def test_overfill_and_unknown_order_become_anomalies(setup) -> None:  # type: ig
     broker.sink(_fill("a", "t1", 80))
     broker.sink(_fill("a", "t2", 80))
     broker.sink(_fill("ghost", "t3", 10))
-    assert oms.store.get("a").filled_qty == 80  # type: ignore[union-attr]
+    stored = oms.store.get("a")
+    assert stored is not None
+    assert stored.filled_qty == 80
     assert portfolio.position("IBM").quantity == 80
     assert [a.client_order_id for a in seen] == ["a", "ghost"]
 
 
-def test_cancel_and_modify_go_to_the_venue_the_order_went_to(setup) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_and_modify_go_to_the_venue_the_order_went_to(setup: Setup) -> None:
     oms, broker, _, _ = setup
     oms.submit(SubmitOrder(1, _spec("l", order_type=OrderType.LIMIT, limit_price=Decimal("10.00"))))
     assert broker.sink is not None
@@ -174,7 +177,9 @@ def test_cancel_and_modify_go_to_the_venue_the_order_went_to(setup) -> None:  # 
     with pytest.raises(InputError, match="tick"):
         oms.modify(ModifyOrder(3, ClientOrderId("l"), limit_price=Decimal("10.051")))
     oms.modify(ModifyOrder(3, ClientOrderId("l"), quantity=200, limit_price=Decimal("10.05")))
-    assert oms.store.get("l").status is OrderStatus.PENDING_REPLACE  # type: ignore[union-attr]
+    stored = oms.store.get("l")
+    assert stored is not None
+    assert stored.status is OrderStatus.PENDING_REPLACE
     assert oms.cancel(CancelOrder(4, ClientOrderId("l")))
     broker.sink(OrderCancelled(ClientOrderId("l"), 5, 5, "user"))
     assert not oms.cancel(CancelOrder(6, ClientOrderId("l")))
@@ -190,8 +195,8 @@ def test_broker_refusing_the_request_rejects_the_order(instruments: InstrumentTa
 
 
 def test_replay_rebuilds_identical_orders_and_positions(
-    setup, instruments: InstrumentTable
-) -> None:  # type: ignore[no-untyped-def]
+    setup: Setup, instruments: InstrumentTable
+) -> None:
     oms, broker, journal, portfolio = setup
     assert broker.sink is not None
     oms.submit(SubmitOrder(1, _spec("a")))

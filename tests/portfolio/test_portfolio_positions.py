@@ -7,6 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import LiquiditySide, Side
 from slipstream.model.events import OrderFilled
 from slipstream.portfolio.portfolio import Portfolio
@@ -39,7 +40,9 @@ def test_duplicate_trade_is_ignored() -> None:
 
 
 def _fill(n: int, side: Side, qty: int, px: Decimal, fee: Decimal = Decimal(0)) -> OrderFilled:
-    return OrderFilled("c", n, n, str(n), "v", "IBM", side, qty, px, fee, LiquiditySide.TAKER)
+    return OrderFilled(
+        ClientOrderId("c"), n, n, str(n), "v", "IBM", side, qty, px, fee, LiquiditySide.TAKER
+    )
 
 
 def test_cash_nav_and_sector_exposure() -> None:

@@ -87,7 +87,7 @@ class World:
     """Our side: orders folded by ``apply`` (as the OMS sink would), positions from fills."""
 
     def __init__(self, *orders: Order) -> None:
-        self.orders = {o.client_order_id: o for o in orders}
+        self.orders: dict[str, Order] = {o.client_order_id: o for o in orders}
         self.broker = FakeBroker()
         self.position_breaks: list[PositionBreak] = []
         self.escalations: list[Break] = []

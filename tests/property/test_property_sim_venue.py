@@ -131,10 +131,12 @@ def replay(
             venue.on_market(record)
         elif step[0] == "b":
             _, bid, ask, bid_sizes, ask_sizes = step
+            assert isinstance(bid, int) and isinstance(ask, int)
+            assert isinstance(bid_sizes, list) and isinstance(ask_sizes, list)
             record = BookSnapshot(
                 SYMBOL,
-                tuple(BookLevel(cents(bid - i), n) for i, n in enumerate(bid_sizes)),  # type: ignore[arg-type, operator]
-                tuple(BookLevel(cents(ask + i), n) for i, n in enumerate(ask_sizes)),  # type: ignore[arg-type, operator]
+                tuple(BookLevel(cents(bid - i), n) for i, n in enumerate(bid_sizes)),
+                tuple(BookLevel(cents(ask + i), n) for i, n in enumerate(ask_sizes)),
                 ts,
             )
             venue.on_market(record)
