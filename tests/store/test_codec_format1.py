@@ -36,7 +36,7 @@ def _payloads() -> list[tuple[int, int, bytes]]:
 
 
 def _records() -> list[Any]:
-    records = []
+    records: list[Any] = []
     for _seq, count, payload in _payloads():
         items = codec.decode_batch(payload)
         assert len(items) == count

@@ -75,14 +75,14 @@ def test_writing_the_snapshot_keeps_old_versions(tmp_path: Path) -> None:
 
 
 def test_type_texts_name_records_by_kind_and_newtypes_by_what_they_carry() -> None:
-    fields = dict(map(tuple, schema.read_snapshot()["order.initialized"]["1"]))
+    fields = {name: kind for name, kind in schema.read_snapshot()["order.initialized"]["1"]}
     assert fields == {
         "client_order_id": "str",
         "ts_event": "int",
         "ts_init": "int",
         "spec": "record order.spec",
     }
-    seeded = dict(map(tuple, schema.read_snapshot()["portfolio.seeded"]["1"]))
+    seeded = {name: kind for name, kind in schema.read_snapshot()["portfolio.seeded"]["1"]}
     assert seeded["positions"] == "tuple[record portfolio.seed_position, ...]"
 
 
