@@ -26,6 +26,8 @@ COMPONENTS = frozenset(
         "SimulatedVenue",
         "Journal",
         "SQLiteBackend",
+        "PostgresBackend",
+        "open_backend",
         "open_journal",
         "AlgoEngine",
         "RealTimeAttribution",

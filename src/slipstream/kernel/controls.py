@@ -11,7 +11,6 @@ make itself has no place in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from slipstream.core.errors import InputError
 from slipstream.risk.events import TradingStateChanged
@@ -24,6 +23,7 @@ from slipstream.risk.state import (
     require_risk_officer,
 )
 from slipstream.store.journal import open_journal
+from slipstream.store.locations import JournalLocation, describe
 from slipstream.store.records import JournalClosed, SessionStarted
 
 
@@ -36,7 +36,7 @@ class StateChangeOutcome:
 
 
 def record_state_change(
-    path: Path, trigger: StateTrigger, user: User, reason: str, ts_ns: int
+    path: JournalLocation, trigger: StateTrigger, user: User, reason: str, ts_ns: int
 ) -> StateChangeOutcome:
     """Append a manual trading-state change to the journal at ``path`` (risk officer only)."""
     require_risk_officer(user, f"{trigger.value} trading")
@@ -49,7 +49,7 @@ def record_state_change(
             if isinstance(record, SessionStarted) and record.mode != "live":
                 raise InputError(
                     "--journal",
-                    str(path),
+                    describe(path),
                     "holds a simulated session; its trading state comes from re-executing it",
                 )
             if isinstance(record, TradingStateChanged):

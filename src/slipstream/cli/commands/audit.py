@@ -12,7 +12,7 @@ from slipstream.cli.output import to_json
 from slipstream.core.errors import InputError, JournalError
 from slipstream.store.audit import COLUMNS, AuditTrail, write_csv, write_parquet
 from slipstream.store.inspection import JournalInspection, JournalStatus, inspect_journal
-from slipstream.store.locations import JournalLocation, journal_location
+from slipstream.store.locations import JournalLocation, describe, journal_location
 from slipstream.store.records import SessionStarted
 
 
@@ -64,7 +64,7 @@ def run_verify(args: argparse.Namespace) -> int:
     intact = found.status in (JournalStatus.CLOSED, JournalStatus.OPEN)
     ok = found.status is JournalStatus.CLOSED and (found.signed or args.allow_unsigned)
     verdict: dict[str, Any] = {
-        "journal": str(args.journal),
+        "journal": describe(args.journal),
         "verified": ok,
         "status": found.status.value,
         "signed": found.signed,
@@ -76,7 +76,7 @@ def run_verify(args: argparse.Namespace) -> int:
     else:
         mark = "VERIFIED" if ok else "NOT VERIFIED"
         signed = "signed (keyed MAC chain, signed head)" if found.signed else "unsigned (format 1)"
-        print(f"{mark}: journal {args.journal}: {found.detail}")
+        print(f"{mark}: journal {describe(args.journal)}: {found.detail}")
         if intact:
             print(f"  {found.count} records, {signed}")
     if not ok:
@@ -88,7 +88,9 @@ def run_export(args: argparse.Namespace) -> int:
     """Write audit.csv and audit.parquet for a journal whose chain and head hold."""
     found = _inspect(args.journal)
     if found.status not in (JournalStatus.CLOSED, JournalStatus.OPEN):
-        raise JournalError(f"journal {args.journal}: {found.status.value}: {found.detail}")
+        raise JournalError(
+            f"journal {describe(args.journal)}: {found.status.value}: {found.detail}"
+        )
     session = found.session
     account = session.fingerprint.get("account", "") if isinstance(session, SessionStarted) else ""
     rows = list(AuditTrail(account).rows(found.numbered()))
@@ -97,7 +99,7 @@ def run_export(args: argparse.Namespace) -> int:
     write_csv(rows, csv_path)
     write_parquet(rows, parquet_path)
     payload = {
-        "journal": str(args.journal),
+        "journal": describe(args.journal),
         "status": found.status.value,
         "rows": len(rows),
         "columns": list(COLUMNS),
@@ -106,6 +108,6 @@ def run_export(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(to_json(payload))
     else:
-        print(f"{len(rows)} audit rows from {args.journal} ({found.detail})")
+        print(f"{len(rows)} audit rows from {describe(args.journal)} ({found.detail})")
         print(f"  {csv_path}\n  {parquet_path}")
     return 0

@@ -16,7 +16,7 @@ from slipstream.cli.output import to_json
 from slipstream.core.clock import LiveClock
 from slipstream.kernel.controls import record_state_change
 from slipstream.risk.state import RISK_OFFICER, StateTrigger, User
-from slipstream.store.locations import journal_location
+from slipstream.store.locations import describe, journal_location
 
 
 def add_state_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,15 +50,17 @@ def apply_state_command(args: argparse.Namespace, trigger: StateTrigger) -> int:
         "previous": change.previous if change else outcome.state.value,
         "user": args.user,
         "reason": args.reason.strip(),
-        "journal": str(args.journal),
+        "journal": describe(args.journal),
     }
     if getattr(args, "json", False):
         print(to_json(payload))
     elif change is None:
-        print(f"trading state already {outcome.state.value} ({args.journal}); nothing changed")
+        print(
+            f"trading state already {outcome.state.value} ({describe(args.journal)}); nothing changed"
+        )
     else:
         print(f"trading state {change.previous} -> {change.state} by {args.user}: {change.reason}")
-        print(f"recorded in {args.journal}; the engine takes it when it starts")
+        print(f"recorded in {describe(args.journal)}; the engine takes it when it starts")
     return 0
 
 

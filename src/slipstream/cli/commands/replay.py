@@ -13,7 +13,7 @@ from slipstream.kernel.rebuild import rebuild
 from slipstream.kernel.session import summarize
 from slipstream.marketdata.reference import instruments_for, sector_map
 from slipstream.store.inspection import JournalStatus, inspect_journal
-from slipstream.store.locations import journal_location
+from slipstream.store.locations import describe, journal_location
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,10 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Rebuild and print the state recorded in the journal."""
     if isinstance(args.journal, Path) and not args.journal.is_file():
-        raise InputError("JOURNAL", str(args.journal), "must be an existing journal file")
+        raise InputError("JOURNAL", describe(args.journal), "must be an existing journal file")
     found = inspect_journal(args.journal)
     if found.status not in (JournalStatus.CLOSED, JournalStatus.OPEN):
-        raise JournalError(f"journal {args.journal}: {found.status.value}: {found.detail}")
+        raise JournalError(
+            f"journal {describe(args.journal)}: {found.status.value}: {found.detail}"
+        )
     state = rebuild(found.records, instruments_for(set(sector_map())))
     summary = summarize(state.oms.store, state.portfolio)
     code = 0 if found.ok else JournalError.exit_code
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             to_json(
                 {
-                    "journal": str(args.journal),
+                    "journal": describe(args.journal),
                     "status": found.status.value,
                     "detail": found.detail,
                     "records": found.count,
@@ -64,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"journal {args.journal}: {found.count} records, hash chain verified, {found.detail}")
+        print(
+            f"journal {describe(args.journal)}: {found.count} records, hash chain verified, {found.detail}"
+        )
         if not found.ok:
             print("  the session did not end normally: resume it, or treat it as cut short")
         print()

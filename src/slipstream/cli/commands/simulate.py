@@ -33,7 +33,7 @@ from slipstream.portfolio.records import SeedPosition
 from slipstream.risk.limits import load_limits
 from slipstream.risk.setup import load_portfolio, seed_positions_of
 from slipstream.store.inspection import JournalStatus, has_records, inspect_journal
-from slipstream.store.locations import journal_location
+from slipstream.store.locations import JournalLocation, journal_location
 
 #: Records per group commit of a simulated session's journal: a crash loses at most this many
 #: minus one, and ``--resume`` regenerates them.
@@ -142,7 +142,7 @@ class SimulationPlan:
     start_ns: int
 
     def with_journal(
-        self, path: Path, resume: bool, group_size: int | None = None
+        self, path: JournalLocation, resume: bool, group_size: int | None = None
     ) -> SimulationPlan:
         """Return the plan journalling to ``path`` (re-executing over it when ``resume``).
 
