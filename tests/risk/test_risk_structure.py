@@ -134,3 +134,15 @@ def test_modules_stay_short_or_say_why() -> None:
         assert lines <= MAX_LINES or "long because" in docstring.lower(), (
             f"{path.name} has {lines} lines; split it or say at its top why it is long"
         )
+
+
+def test_the_check_list_and_the_check_names_agree() -> None:
+    from slipstream.risk.checks import PER_ORDER_CHECKS, build_checks, parent_checks
+    from slipstream.risk.limits import CHECK_NAMES
+
+    checks = build_checks()
+    assert tuple(name for name, _check in checks) == CHECK_NAMES
+    assert set(CHECK_NAMES) >= PER_ORDER_CHECKS
+    parent = [name for name, _check in parent_checks(checks)]
+    assert parent == [n for n in CHECK_NAMES if n not in PER_ORDER_CHECKS]
+    assert build_checks()[-1][1] is not checks[-1][1], "each gate has its own ES scratch vector"

@@ -53,7 +53,8 @@ class OrderContext:
     ``valuation`` is the exposure snapshot every check of this order reads. ``pending`` holds
     the working orders' contribution: signed same-side shares in the same name, money added to
     the name's sector and cluster by working orders in other names, and cash reserved by
-    working buys. ``figures`` collects the numbers of the check being run.
+    working buys. ``sector`` and ``cluster`` are the name's (``cluster`` None when it is in
+    none). ``figures`` collects the numbers of the check being run.
     """
 
     spec: OrderSpec
@@ -66,6 +67,8 @@ class OrderContext:
     reducing: bool
     flatten: bool
     valuation: Valuation
+    sector: str
+    cluster: str | None
     figures: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -233,7 +236,7 @@ def check_sector_limit(view: RiskView, order: OrderContext) -> Denial | None:
     if _exempt(order):
         return None
     valuation = order.valuation
-    sector = view.sector_of(order.spec.symbol)
+    sector = order.sector
     gross = _projected_gross(
         order, valuation.sector_gross.get(sector, Decimal(0)), order.pending.sector
     )
@@ -254,7 +257,7 @@ def check_correlation_limit(view: RiskView, order: OrderContext) -> Denial | Non
     """Keep the projected gross exposure of the name's correlation cluster within its share."""
     if _exempt(order):
         return None
-    cluster = view.cluster_of(order.spec.symbol)
+    cluster = order.cluster
     order.figures["cluster"] = cluster or "none"
     if cluster is None:
         return None
@@ -299,11 +302,11 @@ def expected_shortfall_check() -> Check:
         scenarios = view.scenarios
         nav = float(valuation.nav)
         delta = float(order.signed_qty * (order.value_px or Decimal(0)))
-        column = scenarios.column(order.spec.symbol)
-        if scratch.shape != column.shape:  # the scenario window changed with the limits
-            scratch = np.empty(column.shape)
+        days = scenarios.days
+        if len(scratch) != days:  # the first order, or the scenario window changed
+            scratch = np.empty(days)
         losses = scratch  # losses = −(base P&L + delta × the name's scenario returns)
-        np.multiply(column, -delta, out=losses)
+        np.multiply(scenarios.column(order.spec.symbol), -delta, out=losses)
         np.subtract(losses, valuation.base_pnl, out=losses)
         _var, es_money = historical_in_place(losses, limits.es_level)
         after = es_money / nav * 100.0 if nav > 0 else float("inf")
@@ -313,7 +316,7 @@ def expected_shortfall_check() -> Check:
             es_after_pct=round(after, 4),
             limit_pct=limits.es_max_nav_pct,
             level=limits.es_level,
-            scenarios=scenarios.days,
+            scenarios=days,
         )
         if nav > 0 and (after <= limits.es_max_nav_pct or after <= before):
             return None

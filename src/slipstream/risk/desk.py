@@ -60,12 +60,10 @@ class TradingDesk:
         self._keeper = TradingStateKeeper(TradingState.ACTIVE)
         self._overrides = OverrideRegister()
         self.limits = limits
+        #: The trading state (a copy of the keeper's, read on every order) and why it is not
+        #: ACTIVE ("" when it is).
+        self.state = self._keeper.state
         self.state_reason = ""
-
-    @property
-    def state(self) -> TradingState:
-        """Return the trading state."""
-        return self._keeper.state
 
     def move(
         self, trigger: StateTrigger, cause: str, reason: str, user: str | None, ts_ns: int
@@ -74,12 +72,14 @@ class TradingDesk:
         change = self._keeper.move(trigger, cause, reason, user, ts_ns)
         if change is None:
             return
+        self.state = self._keeper.state
         self.state_reason = reason if change.state != TradingState.ACTIVE.value else ""
         self._bus.publish(change)
 
     def restore_state(self, change: TradingStateChanged) -> None:
         """Take the trading state a journalled change left (a restart replaying its journal)."""
         self._keeper = TradingStateKeeper(TradingState(change.state))
+        self.state = self._keeper.state
         self.state_reason = change.reason if change.state != TradingState.ACTIVE.value else ""
 
     # -- manual control ----------------------------------------------------------------------

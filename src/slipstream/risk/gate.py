@@ -105,14 +105,6 @@ class PreTradeGate:
         """Return the account's cash."""
         return self._portfolio.cash
 
-    def sector_of(self, symbol: str) -> str:
-        """Return ``symbol``'s sector."""
-        return self._exposure.sector_of(symbol)
-
-    def cluster_of(self, symbol: str) -> str | None:
-        """Return the correlation cluster of ``symbol``, or None if it is in none."""
-        return self._exposure.cluster_of(symbol)
-
     def cluster_members(self, cluster: str) -> tuple[str, ...]:
         """Return the names of ``cluster``."""
         return self._exposure.clusters[cluster]
@@ -185,7 +177,9 @@ class PreTradeGate:
         else:
             order_px = mark
         signed = spec.quantity if spec.side is Side.BUY else -spec.quantity
-        pending = self._open_order_figures(spec)
+        sector = self._exposure.sector_of(symbol)
+        cluster = self._exposure.cluster_of(symbol)
+        pending = self._open_order_figures(spec, sector, cluster)
         flatten = spec.client_order_id in self._flattening
         projected = held + pending.same_side + signed
         reducing = flatten or (
@@ -205,9 +199,11 @@ class PreTradeGate:
             reducing,
             flatten,
             self._exposure.valuation(ts_ns),
+            sector,
+            cluster,
         )
 
-    def _open_order_figures(self, spec: OrderSpec) -> Pending:
+    def _open_order_figures(self, spec: OrderSpec, sector: str, cluster: str | None) -> Pending:
         """Sum what the working orders add: same-name shares, group exposure, reserved cash.
 
         The order itself and, for a child, its parent are left out: the child's quantity is
@@ -218,8 +214,6 @@ class PreTradeGate:
         own, parent = spec.client_order_id, spec.parent_id
         exposure = self._exposure
         sector_of, cluster_of = exposure.sector_of, exposure.cluster_of
-        sector = sector_of(spec.symbol)
-        cluster = cluster_of(spec.symbol)
         positions = self._portfolio.positions
         mark_of = self._portfolio.mark_of
         for order in self._open_orders.working():
