@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slipstream.brokers.recording import RecordingBroker
+from slipstream.brokers.recording import RecordingBroker as RecordingBroker
 from slipstream.core.bus import MessageBus
 from slipstream.core.clock import SimClock
 from slipstream.core.ids import ClientOrderId

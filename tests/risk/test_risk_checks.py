@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pytest
-from risk_testkit import T0, Working, only, order, rig, synthetic_returns
+from risk_testkit import T0, Rig, Working, only, order, rig, synthetic_returns
 
 from slipstream.core.ids import ClientOrderId
 from slipstream.model.enums import LiquiditySide, Side
 from slipstream.model.events import OrderFilled
+from slipstream.model.orders_spec import OrderSpec
 from slipstream.risk.limits import CHECK_NAMES
 from slipstream.risk.state import RISK_OFFICER, User
 from slipstream.risk.valuation import build_valuation
@@ -19,7 +21,7 @@ from slipstream.risk.valuation import build_valuation
 OFFICER = User("olga", RISK_OFFICER)
 
 
-def code(r, spec, ts: int = T0) -> str | None:  # type: ignore[no-untyped-def]
+def code(r: Rig, spec: OrderSpec, ts: int = T0) -> str | None:
     denial = r.engine.check_order(spec, ts)
     return None if denial is None else denial.check
 
@@ -301,7 +303,7 @@ def test_exposure_checks_deny_increases_when_nav_is_not_positive() -> None:
 
 def test_volatility_weighted_scenarios_rescale_each_name() -> None:
     returns = synthetic_returns(300)
-    returns.iloc[-30:, returns.columns.get_loc("CCC")] *= 3  # CCC turned volatile lately
+    returns.iloc[-30:, cast(int, returns.columns.get_loc("CCC"))] *= 3  # CCC turned volatile lately
     plain = rig(returns=returns, limits={"expected_shortfall.scenarios": "historical"})
     plain_scenarios = plain.engine.scenarios
     weighted = rig(returns=returns)  # volatility-weighted by default

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from risk_testkit import T0, RecordingBroker, only, order, rig
+from risk_testkit import T0, RecordingBroker, Rig, only, order, rig
 
 from slipstream.brokers.contract import PositionReport
 from slipstream.core.errors import BrokerUnavailableError, ConfigError, InputError, StateError
@@ -15,7 +16,7 @@ from slipstream.model.enums import OrderStatus, Side
 from slipstream.model.events import OrderRejected, OrderSubmitted
 from slipstream.model.market import QuoteTick
 from slipstream.oms.manager import OrderManager
-from slipstream.portfolio.reconciliation import PositionBreak, Reconciler
+from slipstream.portfolio.reconciliation import OrderReport, PositionBreak, Reconciler
 from slipstream.risk.events import (
     DenialOverridden,
     KillSwitchActivated,
@@ -30,7 +31,12 @@ TRADER = User("tom", "trader")
 SEC = 1_000_000_000
 
 
-def changes(r) -> list[TradingStateChanged]:  # type: ignore[no-untyped-def]
+def _state(r: Rig) -> TradingState:
+    """``r.engine.state`` read afresh: mypy keeps an earlier ``is`` narrowing across calls."""
+    return r.engine.state
+
+
+def changes(r: Rig) -> list[TradingStateChanged]:
     return [e for e in r.events if isinstance(e, TradingStateChanged)]
 
 
@@ -64,7 +70,7 @@ def test_the_daily_loss_baseline_rolls_at_new_york_midnight() -> None:
     assert r.engine.state is TradingState.ACTIVE
     r.portfolio.mark("AAA", Decimal("21.50"))  # 950,000 → 921,500: exactly −3%
     r.engine.evaluate_triggers(after_midnight + 1)
-    assert r.engine.state is TradingState.HALTED
+    assert _state(r) is TradingState.HALTED
 
 
 def test_drawdown_from_peak_nav() -> None:
@@ -77,7 +83,7 @@ def test_drawdown_from_peak_nav() -> None:
     assert r.engine.state is TradingState.ACTIVE
     r.portfolio.mark("AAA", Decimal("45"))  # NAV 945,000: 10% below
     r.engine.evaluate_triggers(T0 + 3)
-    assert r.engine.state is TradingState.HALTED
+    assert _state(r) is TradingState.HALTED
     assert changes(r)[-1].trigger == "auto:drawdown"
 
 
@@ -90,7 +96,7 @@ def test_reject_rate_over_a_window() -> None:
         r.bus.publish(OrderRejected(f"S{i}", T0, T0, "venue says no"))  # type: ignore[arg-type]
     assert r.engine.state is TradingState.ACTIVE  # 45%
     r.bus.publish(OrderRejected("S9", T0, T0, "venue says no"))  # type: ignore[arg-type]
-    assert r.engine.state is TradingState.HALTED  # 50%
+    assert _state(r) is TradingState.HALTED  # 50%
     assert "10 rejections/errors for 20 orders" in changes(r)[-1].reason
 
 
@@ -117,7 +123,7 @@ def test_watchdog_halts_on_stale_data_while_no_order_is_sent() -> None:
     r.clock.advance_to(T0 + 5 * SEC)
     assert r.engine.state is TradingState.ACTIVE
     r.clock.advance_to(T0 + 6 * SEC)
-    assert r.engine.state is TradingState.HALTED
+    assert _state(r) is TradingState.HALTED
     assert changes(r)[-1].trigger == "auto:stale_market_data"
 
 
@@ -145,7 +151,7 @@ def test_resume_rearms_the_loss_trigger_from_the_current_nav() -> None:
     assert r.engine.state is TradingState.HALTED
     r.engine.resume(OFFICER, "loss understood, desk flat soon")
     assert r.engine.check_order(order("AAA", "sell", 10), T0 + 2) is None
-    assert r.engine.state is TradingState.ACTIVE
+    assert _state(r) is TradingState.ACTIVE
 
 
 # -- manual control and its audit ---------------------------------------------------------
@@ -228,7 +234,7 @@ def test_changing_the_correlation_threshold_rebuilds_clusters() -> None:
 # -- kill switch through the real OMS -----------------------------------------------------
 
 
-def _oms_rig(n_orders: int, **kw):  # type: ignore[no-untyped-def]
+def _oms_rig(n_orders: int, **kw: Any) -> tuple[Rig, OrderManager, RecordingBroker]:
     broker = RecordingBroker()
     r = rig(broker=broker, **kw)
     assert r.oms is not None
@@ -315,7 +321,7 @@ def test_reconciliation_position_break_halts_through_the_callback() -> None:
         def query_order(self, client_order_id: str) -> None:
             return None
 
-        def open_orders(self) -> list[object]:
+        def open_orders(self) -> list[OrderReport]:
             return []
 
         def positions(self) -> list[PositionReport]:

@@ -148,5 +148,7 @@ def test_risk_records_round_trip_through_the_journal_codec() -> None:
     )
     records = [e for e in r.events if isinstance(e, kinds)]
     assert {type(e) for e in records} == set(kinds)
-    batch = [(codec.kind_of(type(record)), 0, record) for record in records]
+    batch: list[tuple[str, int, object]] = [
+        (codec.kind_of(type(record)), 0, record) for record in records
+    ]
     assert [back for _, _, back in codec.decode_batch(codec.encode_batch(batch))] == records
