@@ -18,7 +18,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from slipstream.algos.engine import AlgoEngine, InputsSource, ParentSummary, ProfileSource
 from slipstream.algos.parent import ParentOrder
@@ -268,13 +268,3 @@ class Kernel:
         if self.journal is not None:
             self.journal.close(clean, self.clock.timestamp_ns())
             self.journal = None
-
-    def describe(self) -> dict[str, Any]:
-        """Return what this kernel is wired with (for logs and ``--json``)."""
-        return {
-            "mode": self.mode,
-            "risk": str(getattr(self.oms.risk, "name", type(self.oms.risk).__name__)),
-            "journal": None
-            if self.settings.journal_path is None
-            else str(self.settings.journal_path),
-        }

@@ -39,11 +39,10 @@ class JournalInspection:
     session: SessionStarted | None = None
     restarts: int = 0
     signed: bool = False
-    first_seq: int = 1
 
     def numbered(self) -> list[tuple[int, int, Any]]:
         """Return ``(seq, ts_init, record)`` for every record read (ts_init as journalled)."""
-        return [(self.first_seq + n, ts, r) for n, (ts, r) in enumerate(self.timed)]
+        return [(n, ts, r) for n, (ts, r) in enumerate(self.timed, start=1)]
 
     timed: list[tuple[int, Any]] = field(default_factory=list)
 

@@ -85,19 +85,11 @@ class Journal:
         else:
             self._seq = self.stored_records
             self._hash = last[3] if last else GENESIS
-        #: Batches found identical to stored ones (verify mode) and batches written.
-        self.batches_verified = 0
-        self.batches_written = 0
 
     @property
     def seq(self) -> int:
         """Return the sequence number of the last appended record."""
         return self._seq
-
-    @property
-    def verifying(self) -> bool:
-        """Return whether appends are still being matched against stored batches."""
-        return self._seq - len(self._pending) < self.stored_records and bool(self._stored)
 
     def append(self, record: object, ts_init: int) -> int:
         """Append ``record``; return its sequence number."""
@@ -129,7 +121,6 @@ class Journal:
         else:
             head = sign_head(self._seq, digest, self._key)
             self._backend.append((first_seq, len(batch), payload, digest), head)
-            self.batches_written += 1
         self._hash = digest
 
     def _match(self, first_seq: int, count: int, payload: bytes, digest: str) -> None:
@@ -147,7 +138,6 @@ class Journal:
                 f"journal hash chain broken in the batch at seq {first_seq} "
                 "(its MAC does not match: edited or re-chained without the deployment's key)"
             )
-        self.batches_verified += 1
 
     def _write_isolating(self, batch: list[tuple[str, int, object]]) -> None:
         """Write every encodable record of ``batch``, then raise naming those that were not."""
