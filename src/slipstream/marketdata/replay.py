@@ -5,7 +5,8 @@ merges them lazily with a heap. Records with the same timestamp keep the order o
 (then file order), so a replay is deterministic.
 
 Choosing the data: :func:`load_market` keeps one trading date (``date``) and/or a time window
-(``start_ns``/``end_ns``) of a multi-day file or folder (folders are searched recursively);
+(``start_ns``/``end_ns``) of a multi-day file or folder (folders are searched recursively) or
+of a Parquet catalog (:mod:`slipstream.marketdata.catalog`);
 :func:`parse_window` turns the CLI's ``--date``/``--start``/``--end`` text into that window, and
 :func:`check_within_data` refuses an order time outside the trading days being replayed (an
 order dated outside the data is an input error, not a fill years later).
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from slipstream.core.errors import InputError
 from slipstream.core.timestamps import NS_PER_SEC, format_ts, parse_timestamp
+from slipstream.marketdata.catalog import is_catalog, load_catalog_sources
 from slipstream.marketdata.columns import LoadFilter
 from slipstream.marketdata.loaders import load_sources, make_filter
 from slipstream.marketdata.timeutil import EASTERN, eastern_midnight_ns
@@ -152,7 +154,9 @@ def load_market(
     ----------
     path:
         A data file or a folder of them, searched recursively (formats in
-        ``docs/simulated-venue.md``).
+        ``docs/simulated-venue.md``), or a Parquet catalog directory (one holding a
+        ``manifest.json``, see :mod:`slipstream.marketdata.catalog`), which gives the same
+        records as the CSV files it was imported from.
     symbols:
         Keep only these symbols (None keeps all).
     session:
@@ -177,7 +181,7 @@ def load_market(
     if start_ns is not None and end_ns is not None and end_ns <= start_ns:
         raise InputError("--end", format_ts(end_ns), f"must be after --start {format_ts(start_ns)}")
     flt: LoadFilter = make_filter(symbols, session, chosen)
-    sources = load_sources(path, flt)
+    sources = load_catalog_sources(path, flt) if is_catalog(path) else load_sources(path, flt)
     if date is not None and not any(sources):
         held = load_market(path, symbols, session).dates()
         kept = f" for {', '.join(sorted({s.upper() for s in symbols}))}" if symbols else ""
