@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from slipstream.cli.main import main
-from slipstream.core.errors import InputError
+from slipstream.core.errors import DataError, InputError
 from slipstream.marketdata.catalog import (
     MANIFEST,
     import_sources,
@@ -21,6 +21,7 @@ from slipstream.marketdata.catalog import (
     read_manifest,
 )
 from slipstream.marketdata.loaders import load_sources, make_filter
+from slipstream.marketdata.reference import instruments_for, missing_sectors, require_sectors
 from slipstream.marketdata.replay import load_market, parse_window
 from slipstream.model.market import MarketRecord, TradeTick
 from slipstream.paths import data_dir
@@ -199,3 +200,25 @@ def test_data_cli_import_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["data", "list", "--catalog", str(catalog), "--files"]) == 0
     assert "books/AAPL/2012-06-21/" in capsys.readouterr().out
     assert main(["data", "list", "--catalog", str(tmp_path / "none")]) == 2
+
+
+# --- reference data: a symbol without it is named, with the file to add it to ---------------
+
+
+def test_a_symbol_without_reference_data_is_named_with_the_file_to_add_it_to(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    table = instruments_for(["IBM", "XYZ", "SPY"])
+    assert table.sector_of("XYZ") == "Unknown"
+    assert table.sector_of("SPY") == "ETF"  # the documented ETF default, no note
+    note = capsys.readouterr().err
+    assert "no reference data for XYZ" in note and "IBM" not in note and "SPY" not in note
+    assert "daily_ticker_sector.csv" in note and "ticker,name,sector" in note
+    assert "tick 0.01 and lot 1" in note
+    instruments_for(["IBM", "BAC"])
+    instruments_for(["XYZ"], quiet=True)
+    assert capsys.readouterr().err == ""
+    assert missing_sectors(["IBM", "XYZ", "ZZZZ", "SHY"]) == ["XYZ", "ZZZZ"]
+    require_sectors(["IBM", "SPY"])
+    with pytest.raises(DataError, match=r"no reference data for XYZ, ZZZZ: no sector in .*sector"):
+        require_sectors(["XYZ", "ZZZZ", "IBM"])
