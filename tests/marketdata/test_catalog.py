@@ -134,6 +134,21 @@ def test_import_is_idempotent_and_a_changed_source_replaces_its_entries(tmp_path
     assert len(records) == 1
 
 
+def test_a_moved_source_does_not_replay_twice(tmp_path: Path) -> None:
+    old = tmp_path / "old" / "trades.csv"
+    old.parent.mkdir()
+    _write_trades(old, "10.00")
+    catalog = tmp_path / "cat"
+    import_sources([old], catalog)
+    new = tmp_path / "new" / "trades.csv"
+    new.parent.mkdir()
+    old.rename(new)
+    moved = import_sources([new], catalog)
+    assert [a["action"] for a in moved.actions] == ["moved"]
+    assert list(read_manifest(catalog).sources) == [str(new.resolve())]
+    assert len(load_market(catalog)) == 3
+
+
 def test_a_date_the_catalog_lacks_names_the_dates_it_holds(ticks: Path) -> None:
     with pytest.raises(InputError, match="2013-10-07, 2013-10-08"):
         load_market(ticks, date="2013-10-14")

@@ -23,7 +23,8 @@ regular-session records are not a plain cut of the all-session ones (LEAN quote 
 side forward only within the kept rows) are stored twice and come back exactly.
 
 Importing is idempotent: a source whose sha256 is unchanged is skipped; a changed source has
-its files replaced. Daily bars (``date,ticker,open,high,low,close,adj_close,volume``) are not
+its files replaced; a source found at a new path with the content of one whose old path is gone
+counts as moved (its old entries are dropped, so nothing replays twice). Daily bars (``date,ticker,open,high,low,close,adj_close,volume``) are not
 replayable records; :func:`load_daily` reads them back as a frame.
 """
 
@@ -358,6 +359,15 @@ def import_sources(
             if progress is not None:
                 print(f"[{n}/{len(files)}] {file}: unchanged, skipped", file=progress, flush=True)
             continue
+        # The same content under another path that no longer exists: the source was moved.
+        # Drop the old entries, or the catalog would replay its records twice.
+        moved = [
+            k
+            for k, s in manifest.sources.items()
+            if k != key and s.get("sha256") == sha and not Path(k).exists()
+        ]
+        for k in moved:
+            _remove_source(root, manifest, k)
         if progress is not None:
             print(f"[{n}/{len(files)}] {file}: importing ...", file=progress, flush=True)
         daily = _is_daily(file)
@@ -381,7 +391,7 @@ def import_sources(
         result.actions.append(
             {
                 "source": key,
-                "action": "replaced" if old is not None else "imported",
+                "action": "replaced" if old is not None else "moved" if moved else "imported",
                 "format": fmt,
                 "files": len(entries),
                 "rows": rows,
