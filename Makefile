@@ -2,32 +2,48 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two stamps: `make demo` needs only the runtime dependencies; the test targets add the extras.
+RUNTIME := $(VENV)/.installed-runtime
+TESTENV := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo install test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
+	@echo "==> creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "==> upgrading pip"
+	$(BIN)/pip install --upgrade pip
 
-demo: $(STAMP)
+# Runtime only: `pip install -e .` (numpy, pandas, scipy, arch, plotly, pyarrow, ...), progress shown.
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python
+	@echo "==> installing slipstream and its runtime dependencies (pip install -e .)"
+	$(BIN)/pip install -e .
+	touch $(RUNTIME)
+
+# Test extras on top (pytest, mypy, ruff, hypothesis, playwright, ...).
+$(TESTENV): $(RUNTIME)
+	@echo "==> installing the test extras (pip install -e '.[test]')"
+	$(BIN)/pip install -e '.[test]'
+	touch $(TESTENV)
+
+install: $(RUNTIME)
+
+demo: $(RUNTIME)
 	$(BIN)/slipstream demo
 
-lint: $(STAMP)
+lint: $(TESTENV)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 
-typecheck: $(STAMP)
+typecheck: $(TESTENV)
 	$(BIN)/mypy src tests
 
-unit: $(STAMP)
+unit: $(TESTENV)
 	$(BIN)/pytest -n 2
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+bench: $(TESTENV)
 	$(BIN)/python -m bench
 
 clean:
