@@ -79,7 +79,9 @@ def test_json_output_and_report_files(
         assert (out / name).stat().st_size > 0
     assert (out / "tca_by_algo.csv").read_text().startswith("algo,parents,")
     html = (out / "tca_report.html").read_text()
-    assert "<script src=" not in html and "plotly" in html.lower()  # plotly.js is inline
+    # plotly.js is one shared file beside the report, loaded by a relative path (no CDN)
+    assert '<script src="plotly.min.js"></script>' in html and "cdn" not in html.lower()
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000
 
 
 def test_text_summary(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

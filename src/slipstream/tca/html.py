@@ -1,8 +1,12 @@
-"""The self-contained HTML report: Plotly charts with plotly.js inlined, so it opens offline.
+"""The TCA report: a Jinja2 page (``slipstream/reports/templates/tca_report.html.j2``) with
+Plotly charts, loading plotly.js from the ``plotly.min.js`` written once beside it (no CDN, no
+network: it opens offline and weighs kilobytes).
 
 Charts: cost breakdown waterfall, cost by algorithm / urgency / size bucket, markout curves,
-and for the largest parents their price path (mid, fills, benchmarks) and cumulative
-shortfall. Tables: headline figures, aggregates by symbol and day, exclusions.
+and for the largest parents their price path (mid, maker and taker fills, benchmark lines named
+in the legend) and cumulative shortfall. Tables (numbers formatted by unit, readable headers,
+scrolling horizontally when wider than the page): headline figures, aggregates by symbol and
+day, the largest parents, exclusions.
 
 Sign convention (every chart and table): cost > 0, improvement < 0, in bps of the benchmark's
 notional, signed by side; shortfall parts in bps of the paper portfolio.
@@ -10,7 +14,7 @@ notional, signed by side; shortfall parts in bps of the paper portfolio.
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +22,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from slipstream.core.timestamps import EXCHANGE_TZ, NS_PER_SEC
+from slipstream.core.timestamps import NS_PER_SEC
+from slipstream.reports import (
+    Table,
+    column_label,
+    exchange_time_ms,
+    figure_div,
+    format_bps,
+    format_usd,
+    lean_layout,
+    render_page,
+    step_points,
+    table_from_frame,
+    urgency_label,
+    write_page,
+)
 from slipstream.tca.conventions import BPS, CONVENTION
 from slipstream.tca.engine import PARTS
 from slipstream.tca.market import MICROS, MarketData
@@ -26,7 +44,7 @@ from slipstream.tca.market import MICROS, MarketData
 if TYPE_CHECKING:
     from slipstream.tca.result import TcaResult
 
-MAX_PATH_POINTS = 3000
+MAX_PATH_POINTS = 1500  # mid changes kept, thinned to this
 PATH_PARENTS = 3
 MAX_PARENT_ROWS = 50
 _PART_COLOURS = {
@@ -36,18 +54,13 @@ _PART_COLOURS = {
     "opportunity": "#9467bd",
     "fees": "#7f7f7f",
 }
-_STYLE = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222}
-h1{margin-bottom:4px} .note{color:#555;font-size:13px}
-table{border-collapse:collapse;margin:8px 0 24px 0;font-size:13px}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right} th{background:#f4f4f4}
-td:first-child,th:first-child{text-align:left} .chart{margin-bottom:12px}
-"""
-
-
-def _local(ts_ns: np.ndarray) -> pd.DatetimeIndex:
-    stamps = pd.to_datetime(np.asarray(ts_ns, dtype=np.int64), unit="ns", utc=True)
-    return pd.DatetimeIndex(stamps).tz_convert(EXCHANGE_TZ).tz_localize(None)
+_BENCHMARK_STYLE = {  # name: (dash, colour) — each a line named in the legend, never a label
+    "decision": ("dot", "#6e40c9"),
+    "arrival": ("dash", "#bf8700"),
+    "interval_vwap": ("solid", "#57606a"),
+}
+_GROUP_TITLES = {"algo": "by algorithm", "urgency": "by urgency", "size_bucket": "by size"}
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}
 
 
 def _num(value: object) -> float:
@@ -57,43 +70,72 @@ def _num(value: object) -> float:
         return float("nan")
 
 
+def _part_label(part: str) -> str:
+    return part.replace("_", " ")
+
+
 def _waterfall(summary: dict[str, object]) -> go.Figure:
     parts = [_num(summary.get(f"{p}_bps")) for p in PARTS]
+    total = _num(summary.get("shortfall_bps"))
+    values = [*parts, total]
     figure = go.Figure(
         go.Waterfall(
-            x=[*PARTS, "total"],
-            y=[*parts, _num(summary.get("shortfall_bps"))],
+            x=[*(_part_label(p) for p in PARTS), "total"],
+            y=values,
             measure=["relative"] * len(PARTS) + ["total"],
-            text=[f"{v:.2f}" for v in [*parts, _num(summary.get("shortfall_bps"))]],
+            text=[f"{format_bps(v)} bps" for v in values],
             textposition="outside",
             increasing={"marker": {"color": "#d62728"}},  # a cost
             decreasing={"marker": {"color": "#2ca02c"}},  # an improvement
             totals={"marker": {"color": "#1f77b4"}},
+            name="shortfall",
+            hovertemplate="%{x}: %{y:.2f} bps<extra></extra>",
         )
     )
-    figure.update_layout(
-        title="Implementation shortfall breakdown (bps of paper notional, cost > 0)",
-        yaxis_title="bps",
-        height=420,
+    figure.add_trace(  # legend entries for the colours (the waterfall itself has one)
+        go.Bar(x=[None], y=[None], marker_color="#d62728", name="cost (> 0)")
     )
-    return figure
+    figure.add_trace(go.Bar(x=[None], y=[None], marker_color="#2ca02c", name="improvement (< 0)"))
+    figure.add_trace(go.Bar(x=[None], y=[None], marker_color="#1f77b4", name="total shortfall"))
+    return lean_layout(
+        figure,
+        title="Implementation shortfall breakdown (bps of paper notional, cost > 0)",
+        xaxis_title="shortfall part",
+        yaxis={"title": "bps of paper notional", "tickformat": ".2f", "zeroline": True},
+        legend=_LEGEND_BELOW,
+        height=440,
+    )
+
+
+def _group_labels(by: str, frame: pd.DataFrame) -> list[str]:
+    if not len(frame):
+        return []
+    if by == "urgency":
+        return [urgency_label(x) for x in frame[by]]
+    return [str(x) if str(x) else "(none)" for x in frame[by]]
 
 
 def _by_groups(aggregates: dict[str, pd.DataFrame]) -> go.Figure:
     groupings = [g for g in ("algo", "urgency", "size_bucket") if g in aggregates]
-    figure = make_subplots(rows=1, cols=len(groupings), subplot_titles=groupings)
+    figure = make_subplots(
+        rows=1,
+        cols=max(len(groupings), 1),
+        subplot_titles=[_GROUP_TITLES[g] for g in groupings],
+        horizontal_spacing=0.06,
+    )
     for col, by in enumerate(groupings, start=1):
         frame = aggregates[by]
-        labels = [str(x) if str(x) else "(none)" for x in frame[by]] if len(frame) else []
+        labels = _group_labels(by, frame)
         for part in PARTS:
             figure.add_trace(
                 go.Bar(
                     x=labels,
                     y=frame[f"{part}_bps"] if len(frame) else [],
-                    name=part,
+                    name=_part_label(part),
                     marker_color=_PART_COLOURS[part],
                     legendgroup=part,
                     showlegend=col == 1,
+                    hovertemplate=f"{_part_label(part)}: %{{y:.2f}} bps<extra>%{{x}}</extra>",
                 ),
                 row=1,
                 col=col,
@@ -104,19 +146,27 @@ def _by_groups(aggregates: dict[str, pd.DataFrame]) -> go.Figure:
                 y=frame["shortfall_bps"] if len(frame) else [],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 11, "color": "black"},
-                name="total",
+                name="total shortfall",
                 legendgroup="total",
                 showlegend=col == 1,
+                hovertemplate="total: %{y:.2f} bps<extra>%{x}</extra>",
             ),
             row=1,
             col=col,
         )
-    figure.update_layout(
+        figure.update_yaxes(
+            title_text="bps of paper notional" if col == 1 else None,
+            tickformat=".2f",
+            row=1,
+            col=col,
+        )
+    return lean_layout(
+        figure,
         barmode="relative",
         title="Cost by algorithm, urgency and size (notional-weighted bps, cost > 0)",
-        height=440,
+        legend=_LEGEND_BELOW,
+        height=460,
     )
-    return figure
 
 
 def _markouts(result: TcaResult) -> go.Figure:
@@ -129,30 +179,33 @@ def _markouts(result: TcaResult) -> go.Figure:
             y=[_num(result.summary.get(c)) for c in columns],
             mode="lines+markers",
             name="all parents",
-            line={"width": 3},
+            line={"width": 3, "color": "#1f2328"},
+            hovertemplate="all parents, %{x:g}s: %{y:.2f} bps<extra></extra>",
         )
     )
     for _, row in result.aggregates.get("algo", pd.DataFrame()).iterrows():
+        name = f"algorithm {row['algo'] or '(none)'}"
         figure.add_trace(
             go.Scatter(
                 x=horizons,
                 y=[_num(row.get(c)) for c in columns],
                 mode="lines+markers",
-                name=f"algo {row['algo'] or '(none)'}",
+                name=name,
+                hovertemplate=f"{name}, %{{x:g}}s: %{{y:.2f}} bps<extra></extra>",
             )
         )
-    figure.update_layout(
-        title="Markouts: fill price vs later mid (bps, cost > 0 = price reverted against the fill)",
+    return lean_layout(
+        figure,
+        title="Markouts: fill price vs later mid (bps; cost > 0 = price moved against the fill)",
         xaxis={
-            "title": "seconds after fill",
+            "title": "seconds after the fill (log scale)",
             "type": "log",
             "tickvals": horizons,
             "ticktext": [f"{h:g}s" for h in horizons],
         },
-        yaxis_title="bps",
+        yaxis={"title": "markout (bps, cost > 0)", "tickformat": ".2f"},
         height=420,
     )
-    return figure
 
 
 def _price_path(result: TcaResult, market: MarketData, row: pd.Series) -> go.Figure:
@@ -160,61 +213,77 @@ def _price_path(result: TcaResult, market: MarketData, row: pd.Series) -> go.Fig
     figure = go.Figure()
     start, end = int(row["arrival_ts_ns"]), int(row["end_ts_ns"])
     pad = max((end - start) // 10, 60 * NS_PER_SEC)
+    span = exchange_time_ms(np.array([start - pad, end + pad]))
     if data is not None:
         i0 = max(int(np.searchsorted(data.quote_ts_ns, start - pad)) - 1, 0)
         i1 = int(np.searchsorted(data.quote_ts_ns, end + pad, side="right"))
-        step = max((i1 - i0) // MAX_PATH_POINTS, 1)
-        ts = data.quote_ts_ns[i0:i1:step]
+        mids = data.mid2_micros[i0:i1]
+        keep = step_points(mids, MAX_PATH_POINTS)
         figure.add_trace(
             go.Scatter(
-                x=_local(ts),
-                y=data.mid2_micros[i0:i1:step] / (2.0 * MICROS),
+                x=exchange_time_ms(data.quote_ts_ns[i0:i1][keep]),
+                y=(mids[keep] / (2.0 * MICROS)).astype(np.float32),
                 mode="lines",
                 line_shape="hv",
-                name="mid",
-                line={"color": "#1f77b4"},
+                name="mid price",
+                line={"color": "#1f77b4", "width": 1.5},
+                hovertemplate="mid $%{y:.4f}<extra>%{x|%H:%M:%S}</extra>",
             )
         )
     fills = result.fills[result.fills["parent_id"] == row["parent_id"]]
     if len(fills):
         size = fills["quantity"].to_numpy(dtype=np.float64)
-        figure.add_trace(
-            go.Scatter(
-                x=_local(fills["ts_ns"].to_numpy()),
-                y=fills["price"],
-                mode="markers",
-                name="fills",
-                marker={
-                    "size": 6 + 14 * np.sqrt(size / size.max()),
-                    "color": np.where(fills["maker"], "#2ca02c", "#d62728").tolist(),
-                },
-                text=[f"{q} sh" for q in fills["quantity"]],
+        biggest = size.max() if len(size) and size.max() > 0 else 1.0
+        maker = fills["maker"].to_numpy(dtype=bool)
+        for is_maker, name, colour in (
+            (True, "maker fills", "#2ca02c"),
+            (False, "taker fills", "#d62728"),
+        ):
+            chosen = fills[maker == is_maker]
+            if not len(chosen):
+                continue
+            qty = chosen["quantity"].to_numpy(dtype=np.float64)
+            figure.add_trace(
+                go.Scatter(
+                    x=exchange_time_ms(chosen["ts_ns"].to_numpy()),
+                    y=chosen["price"].to_numpy(dtype=np.float64),
+                    mode="markers",
+                    name=f"{name} (size ∝ shares)",
+                    marker={
+                        "size": np.round(6 + 14 * np.sqrt(qty / biggest), 1),
+                        "color": colour,
+                        "line": {"width": 0.5, "color": "white"},
+                    },
+                    customdata=qty,
+                    hovertemplate=f"{name[:-1]}: %{{customdata:,.0f}} sh @ $%{{y:.4f}}"
+                    "<extra>%{x|%H:%M:%S}</extra>",
+                )
             )
-        )
-    for name, dash in (
-        ("decision", "dot"),
-        ("arrival", "dash"),
-        ("interval_vwap", "solid"),
-    ):
+    for name, (dash, colour) in _BENCHMARK_STYLE.items():
         level = _num(row.get(f"{name}_benchmark"))
         if np.isfinite(level):
-            figure.add_hline(
-                y=level,
-                line_dash=dash,
-                line_color="#555",
-                annotation_text=name.replace("_", " "),
-                annotation_position="top left",
+            label = f"{name.replace('_', ' ').replace('vwap', 'VWAP')} ${level:,.2f}"
+            figure.add_trace(
+                go.Scatter(
+                    x=span,
+                    y=[level, level],
+                    mode="lines",
+                    name=label,
+                    line={"dash": dash, "color": colour, "width": 2},
+                    hovertemplate=f"{label}<extra></extra>",
+                )
             )
-    figure.update_layout(
+    return lean_layout(
+        figure,
         title=(
-            f"{html.escape(str(row['parent_id']))}: {row['side']} {int(row['quantity']):,} "
-            f"{html.escape(str(row['symbol']))} — price path, fills (green maker, red taker), "
-            "benchmarks"
+            f"{row['parent_id']}: {row['side']} {int(row['quantity']):,} {row['symbol']} — "
+            "price path, fills and benchmarks"
         ),
-        yaxis_title="price $",
+        xaxis={"title": "time (New York)", "type": "date", "tickformat": "%H:%M"},
+        yaxis={"title": "price ($)", "tickprefix": "$", "tickformat": ",.2f"},
+        legend={"itemsizing": "constant"},
         height=420,
     )
-    return figure
 
 
 def _cumulative(result: TcaResult, rows: pd.DataFrame) -> go.Figure:
@@ -230,20 +299,22 @@ def _cumulative(result: TcaResult, rows: pd.DataFrame) -> go.Figure:
         minutes = (fills["ts_ns"].to_numpy() - int(row["arrival_ts_ns"])) / 60e9
         figure.add_trace(
             go.Scatter(
-                x=minutes,
-                y=np.cumsum(cost.to_numpy(dtype=np.float64)) / paper * BPS,
+                x=np.round(minutes, 4),
+                y=np.round(np.cumsum(cost.to_numpy(dtype=np.float64)) / paper * BPS, 4),
                 mode="lines+markers",
                 line_shape="hv",
-                name=str(row["parent_id"]),
+                marker={"size": 4},
+                name=f"{row['parent_id']} ({row['side']} {row['symbol']})",
+                hovertemplate="%{x:.1f} min: %{y:.2f} bps<extra>%{fullData.name}</extra>",
             )
         )
-    figure.update_layout(
+    return lean_layout(
+        figure,
         title="Cumulative shortfall of executed shares incl. fees (bps of paper notional, cost > 0)",
         xaxis_title="minutes since arrival",
-        yaxis_title="bps",
+        yaxis={"title": "cumulative shortfall (bps)", "tickformat": ".2f"},
         height=420,
     )
-    return figure
 
 
 def largest_parents(parents: pd.DataFrame, count: int) -> pd.DataFrame:
@@ -252,78 +323,103 @@ def largest_parents(parents: pd.DataFrame, count: int) -> pd.DataFrame:
     return parents.assign(_paper=paper).nlargest(count, "_paper").drop(columns="_paper")
 
 
-def _table(frame: pd.DataFrame, columns: list[str]) -> str:
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for column in shown.columns:
-        if shown[column].dtype == float:
-            shown[column] = shown[column].map(lambda v: "" if not np.isfinite(v) else f"{v:,.2f}")
-    return shown.to_html(index=False, escape=True, border=0)
+_BENCHMARK_NAMES = ("arrival", "interval_vwap", "interval_twap", "day_vwap", "close", "pwp")
+AGGREGATE_COLUMNS = (
+    "parents",
+    "paper_notional_usd",
+    "shortfall_bps",
+    *(f"{p}_bps" for p in PARTS),
+    "vs_arrival_bps",
+    "vs_interval_vwap_bps",
+    "fill_rate_pct",
+)
+PARENT_COLUMNS = (
+    "parent_id", "symbol", "side", "algo", "urgency", "quantity", "fill_rate_pct",
+    "paper_notional_usd", "shortfall_usd", "shortfall_bps", *(f"{p}_bps" for p in PARTS),
+    "vs_arrival_bps", "vs_interval_vwap_bps", "participation_pct",
+)  # fmt: skip
+
+
+def headline_rows(result: TcaResult) -> list[tuple[str, str]]:
+    """Return the headline figures as (label, value) rows, each formatted by its unit."""
+    s = result.summary
+    if not s.get("parents"):
+        return [("Parents analysed", "0"), ("Parents excluded", str(len(result.exclusions)))]
+    rows = [
+        ("Parents analysed", f"{s['parents']:,}"),
+        ("Parents excluded", f"{len(result.exclusions):,}"),
+        ("Fills", f"{int(_num(s.get('fills', 0))):,}"),
+        ("Paper notional", format_usd(s.get("paper_notional_usd"))),
+        ("Executed notional", format_usd(s.get("executed_notional_usd"))),
+        ("Fill rate (%)", format_bps(s.get("fill_rate_pct"))),
+        ("Implementation shortfall", format_usd(s.get("shortfall_usd"))),
+        ("Implementation shortfall (bps)", format_bps(s.get("shortfall_bps"))),
+    ]
+    rows += [(f"— {_part_label(p)} (bps)", format_bps(s.get(f"{p}_bps"))) for p in PARTS]
+    rows += [
+        (column_label(f"vs_{name}_bps"), format_bps(s.get(f"vs_{name}_bps")))
+        for name in _BENCHMARK_NAMES
+    ]
+    rows += [(column_label(key), format_bps(s[key])) for key in s if key.startswith("markout_")]
+    return [(label, value or "n/a") for label, value in rows]
+
+
+def _headline_figures(result: TcaResult) -> list[tuple[str, str]]:
+    s = result.summary
+    if not s.get("parents"):
+        return [("Parents analysed", "0")]
+    return [
+        ("Implementation shortfall", format_usd(s.get("shortfall_usd"))),
+        ("Shortfall (bps, cost > 0)", format_bps(s.get("shortfall_bps")) or "n/a"),
+        ("Paper notional", format_usd(s.get("paper_notional_usd"))),
+        ("Fill rate", f"{format_bps(s.get('fill_rate_pct')) or 'n/a'}%"),
+        ("Parents", f"{s['parents']:,} ({len(result.exclusions)} excluded)"),
+    ]
 
 
 def render_html(result: TcaResult, market: MarketData, title: str) -> str:
-    """Return the report as one HTML document with plotly.js inlined (no network needed).
+    """Return the report page; it loads plotly.js from ``plotly.min.js`` in its folder
+    (:func:`write_html` writes both).
 
     Sign convention: cost > 0, improvement < 0, in bps of the benchmark's notional, signed by
     side; shortfall parts in bps of the paper portfolio.
     """
-    from slipstream.tca.result import summary_rows
-
     kept = result.parents[result.parents["included"]]
     largest = largest_parents(kept, PATH_PARENTS)
-    figures = [_waterfall(result.summary), _by_groups(result.aggregates), _markouts(result)]
-    figures += [_price_path(result, market, row) for _, row in largest.iterrows()]
-    figures.append(_cumulative(result, largest))
-    charts = [
-        f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}</div>'
-        for i, fig in enumerate(figures)
-    ]
-    headline = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-        for k, v in summary_rows(result)
-    )
-    aggregate_columns = [
-        "parents",
-        "paper_notional_usd",
-        "shortfall_bps",
-        *(f"{p}_bps" for p in PARTS),
-        "vs_arrival_bps",
-        "vs_interval_vwap_bps",
-        "fill_rate_pct",
-    ]
-    parent_columns = [
-        "parent_id", "symbol", "side", "algo", "urgency", "quantity", "fill_rate_pct",
-        "shortfall_bps", *(f"{p}_bps" for p in PARTS), "vs_arrival_bps",
-        "vs_interval_vwap_bps", "participation_pct",
-    ]  # fmt: skip
-    parents_table = _table(largest_parents(kept, MAX_PARENT_ROWS), parent_columns)
-    tables = "".join(
-        f"<h3>By {by}</h3>{_table(result.aggregates[by], [by, *aggregate_columns])}"
+    cost_figures = [_waterfall(result.summary), _by_groups(result.aggregates), _markouts(result)]
+    parent_figures = [_price_path(result, market, row) for _, row in largest.iterrows()]
+    if len(largest):
+        parent_figures.append(_cumulative(result, largest))
+    cost_charts = [figure_div(f, f"tca-cost-{i}") for i, f in enumerate(cost_figures)]
+    parent_charts = [figure_div(f, f"tca-parent-{i}") for i, f in enumerate(parent_figures)]
+    aggregates = [
+        (
+            by,
+            table_from_frame(result.aggregates[by], [by, *AGGREGATE_COLUMNS]),
+        )
         for by in ("symbol", "day")
         if by in result.aggregates
-    )
-    exclusions = (
-        "<ul>"
-        + "".join(
-            f"<li>{html.escape(e.parent_id)}: {html.escape(e.reason)}</li>"
-            for e in result.exclusions
-        )
-        + "</ul>"
-        if result.exclusions
-        else "<p>None.</p>"
-    )
+    ]
     opts = result.options
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{_STYLE}</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p class="note">Sign convention: {html.escape(CONVENTION)}. Implementation shortfall parts are in
-bps of the paper portfolio (decision price × intended quantity). Opportunity cost priced at:
-{html.escape(opts.end_price)}. Markout horizons: {", ".join(f"{h:g}s" for h in opts.horizons_secs)}.
-</p>
-<h2>Headline</h2><table>{headline}</table>
-{"".join(charts)}
-<h2>Aggregates</h2>{tables}
-<h2>Largest parents (by paper notional, up to {MAX_PARENT_ROWS})</h2>{parents_table}
-<h2>Excluded parents</h2>{exclusions}
-</body></html>
-"""
+    return render_page(
+        "tca_report.html.j2",
+        title=title,
+        convention=CONVENTION,
+        end_price=opts.end_price,
+        horizons=", ".join(f"{h:g}s" for h in opts.horizons_secs),
+        headline_figures=_headline_figures(result),
+        headline=Table(
+            headers=["Figure", "Value"], rows=headline_rows(result), numeric=[False, True]
+        ),
+        cost_charts=cost_charts,
+        parent_charts=parent_charts,
+        aggregates=aggregates,
+        max_parent_rows=MAX_PARENT_ROWS,
+        parents=table_from_frame(largest_parents(kept, MAX_PARENT_ROWS), PARENT_COLUMNS),
+        exclusions=[(e.parent_id, e.reason) for e in result.exclusions],
+    )
+
+
+def write_html(result: TcaResult, market: MarketData, title: str, path: Path) -> Path:
+    """Write the report to ``path`` and the shared ``plotly.min.js`` beside it."""
+    return write_page(path, render_html(result, market, title))

@@ -3,7 +3,7 @@
 :func:`build_tca_report` is the one Python API (the ``slipstream tca`` command and the demo both
 call it): it takes records or frames, runs the engine, aggregates, and — given an output
 folder — writes ``tca_parents.csv``, ``tca_fills.csv``, ``tca_by_<grouping>.csv``,
-``tca_summary.json`` and the self-contained ``tca_report.html``.
+``tca_summary.json`` and ``tca_report.html`` (with the ``plotly.min.js`` it loads).
 
 Sign convention (every figure): cost > 0, improvement < 0, in bps of the benchmark's notional,
 signed by side; shortfall parts in bps of the paper portfolio.
@@ -57,7 +57,7 @@ def run_tca(
 
 
 def _write(result: TcaResult, market: MarketData, out_dir: Path, title: str) -> TcaResult:
-    from slipstream.tca.html import render_html  # plotly is only needed to write the report
+    from slipstream.tca.html import write_html  # plotly is only needed to write the report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
@@ -75,7 +75,7 @@ def _write(result: TcaResult, market: MarketData, out_dir: Path, title: str) -> 
     files["summary_json"].write_text(
         json.dumps(written.to_dict(), indent=2, default=json_default) + "\n", encoding="utf-8"
     )
-    files["html"].write_text(render_html(written, market, title), encoding="utf-8")
+    write_html(written, market, title, files["html"])  # + plotly.min.js beside it
     return written
 
 

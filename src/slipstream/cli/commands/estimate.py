@@ -250,47 +250,8 @@ def render(result: PreTradeEstimate, history: MarketHistory) -> str:
 
 
 def write_chart(result: PreTradeEstimate, path: Path) -> None:
-    """Write a self-contained Plotly chart of the schedule against expected market volume."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    """Write the estimate page (the four cost forecasts, inputs and the schedule chart; see
+    :mod:`slipstream.reports.estimate_page`) and the shared ``plotly.min.js`` beside it."""
+    from slipstream.reports.estimate_page import write_estimate
 
-    times = [_clock(r.start_secs) for r in result.schedule]
-    total_volume = sum(r.expected_volume for r in result.schedule) or 1.0
-    cum_volume = []
-    running = 0.0
-    for r in result.schedule:
-        running += r.expected_volume
-        cum_volume.append(100 * running / total_volume)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=times, y=[r.quantity for r in result.schedule], name="slice quantity (shares)")
-    fig.add_trace(
-        go.Scatter(
-            x=times,
-            y=[100 * r.cumulative / result.quantity for r in result.schedule],
-            name="cumulative target (% of order)",
-            mode="lines+markers",
-        ),
-        secondary_y=True,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=times,
-            y=cum_volume,
-            name="expected market volume (cumulative %)",
-            mode="lines",
-            line={"dash": "dot"},
-        ),
-        secondary_y=True,
-    )
-    fig.update_layout(
-        title=(
-            f"{result.side} {result.quantity:,} {result.symbol}: {result.algo} schedule, "
-            f"participation {result.participation:.1%}"
-        ),
-        xaxis_title="slice start (New York)",
-        legend={"orientation": "h"},
-    )
-    fig.update_yaxes(title_text="shares", secondary_y=False)
-    fig.update_yaxes(title_text="% cumulative", range=[0, 105], secondary_y=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+    write_estimate(result, path)
