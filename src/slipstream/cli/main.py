@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import json
 import os
 import pkgutil
@@ -27,7 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Slipstream: adaptive execution engine for equities.",
     )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help='print the installed version (with --json: {"version": ...}) and exit',
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         register = getattr(module, "register", None)
@@ -43,10 +49,26 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def version() -> str:
+    """Return the installed package's version (its distribution metadata)."""
+    try:
+        return importlib.metadata.version("slipstream")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        if args.json:
+            print(json.dumps({"version": version()}))
+        else:
+            print(f"slipstream {version()}")
+        return 0
+    if args.command is None:
+        parser.error("the following arguments are required: COMMAND")
     try:
         code: int = args.func(args)
     except BrokenPipeError:

@@ -73,8 +73,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--turnover-ratio",
-        type=float,
-        default=DEFAULT_TURNOVER_RATIO,
+        default=f"{DEFAULT_TURNOVER_RATIO:g}",
         help=f"shares outstanding / ADV for the 2005 model (default {DEFAULT_TURNOVER_RATIO:g})",
     )
     p.add_argument("--html", type=Path, help="also write the schedule chart to this HTML file")
@@ -86,10 +85,36 @@ def parse_clock(text: str, field: str) -> float:
     try:
         hours, minutes = (int(part) for part in text.split(":"))
     except ValueError:
-        raise InputError(field, text, "must be a time HH:MM") from None
+        raise InputError(field, text, "must be a time HH:MM (New York)") from None
     if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise InputError(field, text, "must be a time HH:MM")
+        raise InputError(field, text, "must be a time HH:MM (New York)")
     return hours * 3600.0 + minutes * 60.0
+
+
+def _as_typed(exc: InputError, args: argparse.Namespace) -> InputError:
+    """Return ``exc`` showing the value as the user typed it (``'16:30'``, not seconds)."""
+    typed = {
+        "start": args.start,
+        "end": args.end,
+        "quantity": args.quantity,
+        "turnover_ratio": args.turnover_ratio,
+    }
+    if exc.rule is None or exc.field not in typed or typed[exc.field] is None:
+        return exc
+    field = exc.field
+    rule = exc.rule
+    if field in ("start", "end"):
+        field, rule = f"--{field}", f"{rule} (a time HH:MM, New York)"
+    else:
+        field = "--" + field.replace("_", "-")
+    return type(exc)(field, typed[exc.field], rule, where=exc.where)
+
+
+def _number(text: str, field: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(field, text, "must be a number") from None
 
 
 def _clock(secs: float) -> str:
@@ -106,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("side", args.side, "must be buy or sell") from None
     qty = int(quantity(args.quantity))
     urgency = urgency_level(args.urgency)
-    start = parse_clock(args.start, "start")
-    end = parse_clock(args.end, "end") if args.end else None
+    start = parse_clock(args.start, "--start")
+    end = parse_clock(args.end, "--end") if args.end else None
     trading_day = args.date
     if args.as_of is not None:
         if args.date is not None:
@@ -115,19 +140,22 @@ def run(args: argparse.Namespace) -> int:
         trading_day = next_weekday(_iso(args.as_of, "--as-of"))
     print(f"estimate: reading market inputs for {symbol}...", file=sys.stderr)
     history = history_before(symbol, trading_day, args.daily)
-    result = estimate(
-        symbol,
-        side.value,
-        qty,
-        history.inputs,
-        history.profile,
-        urgency,
-        algo=args.algo,
-        start_secs=start,
-        end_secs=end,
-        slices=args.slices,
-        turnover_ratio=args.turnover_ratio,
-    )
+    try:
+        result = estimate(
+            symbol,
+            side.value,
+            qty,
+            history.inputs,
+            history.profile,
+            urgency,
+            algo=args.algo,
+            start_secs=start,
+            end_secs=end,
+            slices=args.slices,
+            turnover_ratio=_number(args.turnover_ratio, "--turnover-ratio"),
+        )
+    except InputError as exc:
+        raise _as_typed(exc, args) from None
     if args.html is not None:
         write_chart(result, args.html)
     if getattr(args, "json", False):
