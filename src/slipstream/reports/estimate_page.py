@@ -73,8 +73,8 @@ def _forecast_figure(result: PreTradeEstimate) -> go.Figure:
         )
     return lean_layout(
         figure,
-        title="Forecast cost by model (bps of notional; bar = ±1 std dev where the model has one)",
-        xaxis_title="impact model",
+        title="Forecast cost by model",
+        xaxis_title="impact model (whisker: ±1 std dev, Almgren–Chriss)",
         yaxis={"title": "forecast cost (bps)", "tickformat": ".1f", "rangemode": "tozero"},
         showlegend=True,
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
@@ -124,7 +124,11 @@ def _schedule_figure(result: PreTradeEstimate) -> go.Figure:
     )
     figure.update_yaxes(title_text="slice quantity (shares)", tickformat=",", secondary_y=False)
     figure.update_yaxes(
-        title_text="cumulative (%)", range=[0, 105], ticksuffix="%", secondary_y=True
+        title_text="cumulative (%)",
+        range=[0, 105],
+        tickvals=[0, 25, 50, 75, 100],
+        ticksuffix="%",
+        secondary_y=True,
     )
     return lean_layout(
         figure,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from slipstream.core.timestamps import EXCHANGE_TZ
@@ -105,15 +106,15 @@ def exchange_time_ms(ts_ns: Iterable[int] | np.ndarray) -> np.ndarray:
     return np.asarray(local.asi8 // 1_000_000, dtype=np.float64)
 
 
-def step_points(values: np.ndarray, max_points: int) -> np.ndarray:
+def step_points(values: npt.ArrayLike, max_points: int) -> np.ndarray:
     """Return the indices of a step series worth drawing: where the value changes (and the
     last point), thinned evenly to at most ``max_points``."""
-    values = np.asarray(values)
-    if len(values) == 0:
+    array = np.asarray(values)
+    if len(array) == 0:
         return np.arange(0)
-    changes = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    if changes[-1] != len(values) - 1:
-        changes = np.r_[changes, len(values) - 1]
+    changes = np.flatnonzero(np.r_[True, array[1:] != array[:-1]])
+    if changes[-1] != len(array) - 1:
+        changes = np.r_[changes, len(array) - 1]
     if len(changes) > max_points:
         changes = changes[np.linspace(0, len(changes) - 1, max_points).round().astype(np.int64)]
     return np.unique(changes)

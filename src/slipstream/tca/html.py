@@ -60,6 +60,11 @@ _BENCHMARK_STYLE = {  # name: (dash, colour) — each a line named in the legend
     "interval_vwap": ("solid", "#57606a"),
 }
 _GROUP_TITLES = {"algo": "by algorithm", "urgency": "by urgency", "size_bucket": "by size"}
+_GROUP_AXES = {
+    "algo": "algorithm",
+    "urgency": "urgency",
+    "size_bucket": "order size (% of day volume)",
+}
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}
 
 
@@ -89,6 +94,7 @@ def _waterfall(summary: dict[str, object]) -> go.Figure:
             decreasing={"marker": {"color": "#2ca02c"}},  # an improvement
             totals={"marker": {"color": "#1f77b4"}},
             name="shortfall",
+            showlegend=False,  # its colours are named by the three entries below
             hovertemplate="%{x}: %{y:.2f} bps<extra></extra>",
         )
     )
@@ -154,6 +160,7 @@ def _by_groups(aggregates: dict[str, pd.DataFrame]) -> go.Figure:
             row=1,
             col=col,
         )
+        figure.update_xaxes(title_text=_GROUP_AXES[by], row=1, col=col)
         figure.update_yaxes(
             title_text="bps of paper notional" if col == 1 else None,
             tickformat=".2f",
@@ -164,8 +171,8 @@ def _by_groups(aggregates: dict[str, pd.DataFrame]) -> go.Figure:
         figure,
         barmode="relative",
         title="Cost by algorithm, urgency and size (notional-weighted bps, cost > 0)",
-        legend=_LEGEND_BELOW,
-        height=460,
+        legend={**_LEGEND_BELOW, "y": -0.25},
+        height=480,
     )
 
 
@@ -259,20 +266,27 @@ def _price_path(result: TcaResult, market: MarketData, row: pd.Series) -> go.Fig
                     "<extra>%{x|%H:%M:%S}</extra>",
                 )
             )
-    for name, (dash, colour) in _BENCHMARK_STYLE.items():
+    # One line per distinct level, named in the legend (no text labels that could overlap);
+    # benchmarks at the same price share a line and its name ("decision = arrival $180.66").
+    levels: dict[float, list[str]] = {}
+    for name in _BENCHMARK_STYLE:
         level = _num(row.get(f"{name}_benchmark"))
         if np.isfinite(level):
-            label = f"{name.replace('_', ' ').replace('vwap', 'VWAP')} ${level:,.2f}"
-            figure.add_trace(
-                go.Scatter(
-                    x=span,
-                    y=[level, level],
-                    mode="lines",
-                    name=label,
-                    line={"dash": dash, "color": colour, "width": 2},
-                    hovertemplate=f"{label}<extra></extra>",
-                )
+            levels.setdefault(round(level, 4), []).append(name)
+    for level, names in levels.items():
+        dash, colour = _BENCHMARK_STYLE[names[0]]
+        label = " = ".join(n.replace("_", " ").replace("vwap", "VWAP") for n in names)
+        label = f"{label} ${level:,.2f}"
+        figure.add_trace(
+            go.Scatter(
+                x=span,
+                y=[level, level],
+                mode="lines",
+                name=label,
+                line={"dash": dash, "color": colour, "width": 2},
+                hovertemplate=f"{label}<extra></extra>",
             )
+        )
     return lean_layout(
         figure,
         title=(
@@ -340,28 +354,37 @@ PARENT_COLUMNS = (
 )  # fmt: skip
 
 
-def headline_rows(result: TcaResult) -> list[tuple[str, str]]:
-    """Return the headline figures as (label, value) rows, each formatted by its unit."""
+def headline_tables(result: TcaResult) -> list[Table]:
+    """Return the headline figures as two tables (shortfall; benchmarks and markouts), each
+    value formatted by its unit."""
     s = result.summary
     if not s.get("parents"):
-        return [("Parents analysed", "0"), ("Parents excluded", str(len(result.exclusions)))]
-    rows = [
-        ("Parents analysed", f"{s['parents']:,}"),
-        ("Parents excluded", f"{len(result.exclusions):,}"),
-        ("Fills", f"{int(_num(s.get('fills', 0))):,}"),
-        ("Paper notional", format_usd(s.get("paper_notional_usd"))),
-        ("Executed notional", format_usd(s.get("executed_notional_usd"))),
-        ("Fill rate (%)", format_bps(s.get("fill_rate_pct"))),
-        ("Implementation shortfall", format_usd(s.get("shortfall_usd"))),
-        ("Implementation shortfall (bps)", format_bps(s.get("shortfall_bps"))),
+        rows = [["Parents analysed", "0"], ["Parents excluded", str(len(result.exclusions))]]
+        return [Table(headers=["Figure", "Value"], rows=rows, numeric=[False, True])]
+    shortfall = [
+        ["Parents analysed", f"{s['parents']:,}"],
+        ["Parents excluded", f"{len(result.exclusions):,}"],
+        ["Fills", f"{int(_num(s.get('fills', 0))):,}"],
+        ["Paper notional", format_usd(s.get("paper_notional_usd"))],
+        ["Executed notional", format_usd(s.get("executed_notional_usd"))],
+        ["Fill rate (%)", format_bps(s.get("fill_rate_pct"))],
+        ["Implementation shortfall", format_usd(s.get("shortfall_usd"))],
+        ["Implementation shortfall (bps)", format_bps(s.get("shortfall_bps"))],
     ]
-    rows += [(f"— {_part_label(p)} (bps)", format_bps(s.get(f"{p}_bps"))) for p in PARTS]
-    rows += [
-        (column_label(f"vs_{name}_bps"), format_bps(s.get(f"vs_{name}_bps")))
+    shortfall += [[f"— {_part_label(p)} (bps)", format_bps(s.get(f"{p}_bps"))] for p in PARTS]
+    versus = [
+        [column_label(f"vs_{name}_bps"), format_bps(s.get(f"vs_{name}_bps"))]
         for name in _BENCHMARK_NAMES
     ]
-    rows += [(column_label(key), format_bps(s[key])) for key in s if key.startswith("markout_")]
-    return [(label, value or "n/a") for label, value in rows]
+    versus += [[column_label(key), format_bps(s[key])] for key in s if key.startswith("markout_")]
+    return [
+        Table(
+            headers=[head, "Value"],
+            rows=[[label, value or "n/a"] for label, value in rows],
+            numeric=[False, True],
+        )
+        for head, rows in (("Shortfall", shortfall), ("Benchmarks and markouts", versus))
+    ]
 
 
 def _headline_figures(result: TcaResult) -> list[tuple[str, str]]:
@@ -408,9 +431,7 @@ def render_html(result: TcaResult, market: MarketData, title: str) -> str:
         end_price=opts.end_price,
         horizons=", ".join(f"{h:g}s" for h in opts.horizons_secs),
         headline_figures=_headline_figures(result),
-        headline=Table(
-            headers=["Figure", "Value"], rows=headline_rows(result), numeric=[False, True]
-        ),
+        headline=headline_tables(result),
         cost_charts=cost_charts,
         parent_charts=parent_charts,
         aggregates=aggregates,
