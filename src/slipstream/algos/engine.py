@@ -34,6 +34,7 @@ from slipstream.algos.parent import (
     ParentAccepted,
     ParentAmended,
     ParentCancelled,
+    ParentClosing,
     ParentCompleted,
     ParentDenied,
     ParentOrder,
@@ -224,9 +225,10 @@ class AlgoEngine:
         runtime.parent_replaced(
             dataclasses.replace(old, quantity=new_qty, limit_price=new_cap, end_ns=new_end)
         )
+        # Recorded before the cancels leave: a restart must work the amended terms.
+        self.bus.publish(ParentAmended(old.parent_id, now, now, new_qty, new_cap, new_end, reason))
         self.clock.cancel_timer(runtime.timer_name)
         runtime.cancel_all_children()
-        self.bus.publish(ParentAmended(old.parent_id, now, now, new_qty, new_cap, new_end, reason))
         self._start(runtime)
         if runtime.state is ParentState.ACTIVE and runtime.filled_qty >= new_qty:
             runtime.complete("filled")
@@ -241,7 +243,12 @@ class AlgoEngine:
 
     def restore_event(
         self,
-        event: ParentPaused | ParentResumed | ParentAmended | ParentCompleted | ParentCancelled,
+        event: ParentPaused
+        | ParentResumed
+        | ParentAmended
+        | ParentClosing
+        | ParentCompleted
+        | ParentCancelled,
     ) -> None:
         """Fold one journalled parent lifecycle event into the restored parent."""
         runtime = self._parents.get(event.parent_id)
@@ -251,6 +258,10 @@ class AlgoEngine:
             runtime.state = ParentState.PAUSED
         elif isinstance(event, ParentResumed):
             runtime.state = ParentState.ACTIVE
+        elif isinstance(event, ParentClosing):
+            cancelled = event.outcome == "cancelled"
+            runtime.state = ParentState.CANCELLING if cancelled else ParentState.COMPLETING
+            runtime.reason = event.reason
         elif isinstance(event, ParentAmended):
             runtime.parent_replaced(
                 dataclasses.replace(
@@ -266,24 +277,29 @@ class AlgoEngine:
             runtime.reason = event.reason
 
     def restart_working(self) -> int:
-        """Start the algorithms of every restored parent still working; return how many."""
+        """Start the algorithms of every restored parent still working, and go on closing the
+        ones that were closing (cancel what is left, close once done); return how many."""
         count = 0
-        for runtime in self._parents.values():
+        for runtime in list(self._parents.values()):
             if runtime.state.is_done:
                 continue
             count += 1
             self._start(runtime)
+            if runtime.state in (ParentState.COMPLETING, ParentState.CANCELLING):
+                runtime.cancel_all_children()
+                self._maybe_close(runtime)
         return count
 
     def pause(self, parent_id: str, reason: str = "user") -> None:
         """Stop sending children and cancel the working ones."""
         runtime = self._require(parent_id, ParentState.ACTIVE)
         runtime.state = ParentState.PAUSED
+        now = self.clock.timestamp_ns()
+        # Recorded before the cancels leave: a restart must find the parent paused.
+        self.bus.publish(ParentPaused(runtime.parent.parent_id, now, now, reason))
         self.clock.cancel_timer(runtime.timer_name)
         runtime.cancel_all_children()
         runtime.algo.on_pause()
-        now = self.clock.timestamp_ns()
-        self.bus.publish(ParentPaused(runtime.parent.parent_id, now, now, reason))
 
     def resume(self, parent_id: str) -> None:
         """Work a paused parent again; its cumulative target catches up."""
@@ -342,6 +358,10 @@ class AlgoEngine:
             return
         runtime.state = state
         runtime.reason = reason
+        now = self.clock.timestamp_ns()
+        outcome = "cancelled" if state is ParentState.CANCELLING else "completed"
+        # Recorded before the cancels leave: a restart must go on closing, not work it again.
+        self.bus.publish(ParentClosing(runtime.parent.parent_id, now, now, outcome, reason))
         self.clock.cancel_timer(runtime.timer_name)
         runtime.cancel_all_children()
         self._maybe_close(runtime)

@@ -158,3 +158,17 @@ class ParentAmended(ParentEvent):
     limit_price: Decimal | None
     end_ns: int
     reason: str
+
+
+@journal_record("parent.closing", version=1)
+@dataclass(frozen=True, slots=True)
+class ParentClosing(ParentEvent):
+    """The parent stopped working (cancelled, filled or at its end) and is cancelling its children.
+
+    Journalled before the first child cancel leaves, so a restart in the middle of it resumes
+    closing the parent instead of working it again; ``ParentCompleted``/``ParentCancelled``
+    follows once every child is done. ``outcome`` is ``cancelled`` or ``completed``.
+    """
+
+    outcome: str
+    reason: str

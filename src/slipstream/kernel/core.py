@@ -116,6 +116,21 @@ class Kernel:
                 settings.journal_sync,
                 settings.journal_group_size,
             )
+        try:
+            self._wire(instruments, broker, clock, settings, flush_before_send)
+        except BaseException:
+            self.close_journal(clean=False)  # never leave the writer lock held by a failure
+            raise
+
+    def _wire(
+        self,
+        instruments: InstrumentTable,
+        broker: Broker,
+        clock: Clock,
+        settings: KernelSettings,
+        flush_before_send: bool,
+    ) -> None:
+        """Build every component around the opened journal (the one place they are wired)."""
         self.portfolio = Portfolio(settings.cash, instruments.sector_of)
         if settings.journal_mode != "continue":  # a restart takes its seeds from the journal
             for seed in settings.seed_positions:
@@ -265,6 +280,6 @@ class Kernel:
 
     def close_journal(self, clean: bool = True) -> None:
         """Close the journal, recording a clean close unless ``clean`` is False."""
-        if self.journal is not None:
-            self.journal.close(clean, self.clock.timestamp_ns())
-            self.journal = None
+        journal, self.journal = self.journal, None
+        if journal is not None:
+            journal.close(clean, self.clock.timestamp_ns())

@@ -24,6 +24,7 @@ from slipstream.core.errors import JournalError
 from slipstream.core.jsontext import to_json
 from slipstream.kernel.session import SessionSummary
 from slipstream.store.backend import SQLiteBackend
+from slipstream.store.journal import Journal
 
 
 def example_session_args(root: Path, group_commit: int | None = None) -> list[str]:
@@ -158,12 +159,19 @@ def run_harness(
     for n in range(kills):
         journal = folder / f"kill-{n}.db"
         result = folder / f"kill-{n}.json"
-        delay = rng.uniform(0.0, window_s)
+        # Every other kill lands at a random moment of wall time; the others at a random record
+        # of the session (the victim kills itself right after staging it), so half the kill
+        # points are spread over the whole run however loaded the machine is.
+        delay = rng.uniform(0.0, window_s) if n % 2 else 0.0
+        at_record = 0 if n % 2 else rng.randint(1, report.records)
         victim = _in_child(
-            lambda j=journal: _run(plan.with_journal(j, False, group_size), None)  # type: ignore[misc]
+            lambda j=journal, r=at_record: _run(  # type: ignore[misc]
+                plan.with_journal(j, False, group_size), None, kill_at_record=r
+            )
         )
         time.sleep(delay)
-        os.kill(victim, signal.SIGKILL)
+        if delay:
+            os.kill(victim, signal.SIGKILL)
         finished = _wait(victim) == 0
         left = journal_rows(journal)
         mark = time.perf_counter()
@@ -189,7 +197,22 @@ def run_harness(
     return report
 
 
-def _run(plan: Plan, result: Path | None) -> None:
+def _run(plan: Plan, result: Path | None, kill_at_record: int = 0) -> None:
+    if kill_at_record:
+        _die_after_record(kill_at_record)
     summary = plan.execute()
     if result is not None:
         result.write_text(to_json(summary.as_dict()))
+
+
+def _die_after_record(target: int) -> None:
+    """Make this (forked) process SIGKILL itself once its journal has staged record ``target``."""
+    append = Journal.append
+
+    def append_then_maybe_die(self: Journal, record: object, ts_init: int) -> int:
+        seq = append(self, record, ts_init)
+        if seq >= target:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return seq
+
+    Journal.append = append_then_maybe_die  # type: ignore[method-assign]

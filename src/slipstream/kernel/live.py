@@ -27,6 +27,7 @@ from slipstream.algos.parent import (
     ParentAccepted,
     ParentAmended,
     ParentCancelled,
+    ParentClosing,
     ParentCompleted,
     ParentPaused,
     ParentResumed,
@@ -36,6 +37,7 @@ from slipstream.brokers.contract import Broker
 from slipstream.core.clock import Clock, LiveClock, monotonic_ns
 from slipstream.core.errors import JournalError
 from slipstream.kernel.core import Kernel, KernelSettings
+from slipstream.model.enums import OrderStatus
 from slipstream.model.instrument import InstrumentTable
 from slipstream.model.market import MarketRecord
 from slipstream.model.orders import Order
@@ -44,7 +46,16 @@ from slipstream.portfolio.records import PortfolioSeeded
 from slipstream.risk.events import TradingStateChanged
 from slipstream.store.records import JournalClosed, SessionResumed, SessionStarted
 
-_PARENT_EVENTS = (ParentPaused, ParentResumed, ParentAmended, ParentCompleted, ParentCancelled)
+_PARENT_EVENTS = (
+    ParentPaused,
+    ParentResumed,
+    ParentAmended,
+    ParentClosing,
+    ParentCompleted,
+    ParentCancelled,
+)
+#: Final states in which a broker may still report an execution we missed (a late fill).
+_LATE_FILL_STATES = (OrderStatus.CANCELLED, OrderStatus.EXPIRED)
 
 
 class PumpedBroker(Broker, Protocol):
@@ -116,12 +127,16 @@ class LiveKernel(Kernel):
             instruments, broker, clock or LiveClock(), settings, flush_before_send=True
         )
         self.recovery: RecoveryReport | None = None
-        if settings.journal_mode == "continue":
-            self.recovery = self._recover()
-        else:
-            self._begin(self.clock.timestamp_ns())
-        if self.journal is not None:
-            self.journal.flush()
+        try:
+            if settings.journal_mode == "continue":
+                self.recovery = self._recover()
+            else:
+                self._begin(self.clock.timestamp_ns())
+            if self.journal is not None:
+                self.journal.flush()
+        except BaseException:
+            self.close_journal(clean=False)  # a refused restart must not keep the lock
+            raise
 
     # -- running ---------------------------------------------------------------------------
 
@@ -156,9 +171,12 @@ class LiveKernel(Kernel):
 
     def close(self) -> None:
         """Journal the closing marks and a clean close, then disconnect the broker."""
-        self._record_marks()
-        self.close_journal(clean=True)
-        self.broker.close()
+        try:
+            self._record_marks()
+            self.close_journal(clean=True)
+        finally:
+            self.close_journal(clean=False)  # no-op once closed; releases the lock otherwise
+            self.broker.close()
 
     def _positions(self) -> dict[str, int]:
         return {s: p.quantity for s, p in self.portfolio.positions.items()}
@@ -182,7 +200,14 @@ class LiveKernel(Kernel):
                 self.risk.replaying = False
         self.ids.skip_past(_highest_counter(self.oms.store))
         working = [o for o in self.oms.store if not o.status.is_terminal]
-        report = self.reconciler.reconcile(working, self._positions)
+        # Orders that ended cancelled or expired are asked too: a fill reported after the
+        # cancel, in the pump the crash cut short, is still the broker's fact to fold.
+        ended = [
+            o
+            for o in self.oms.store
+            if o.status in _LATE_FILL_STATES and o.venue_order_id is not None
+        ]
+        report = self.reconciler.reconcile([*working, *ended], self._positions)
         # What the broker reported final is settled; the rest is followed again, never re-sent
         # (an order whose acknowledgement was lost is looked up by its client order id).
         still_open = [o for o in working if not o.status.is_terminal]

@@ -235,7 +235,11 @@ def _parse_parent(row: dict[str, str], instruments: InstrumentTable) -> TimedPar
 
 
 def _parse_action(
-    row: dict[str, str], action: str, known: dict[str, bool], instruments: InstrumentTable
+    row: dict[str, str],
+    action: str,
+    known: dict[str, bool],
+    submitted_at: dict[str, int],
+    instruments: InstrumentTable,
 ) -> TimedAction:
     _require(row, ("client_id", "submit_at"))
     target = row["client_id"]
@@ -250,6 +254,11 @@ def _parse_action(
     limit = price(row["limit_price"], "limit_price") if row.get("limit_price") else None
     stop = price(row["stop_price"], "stop_price") if row.get("stop_price") else None
     end = parse_timestamp(row["end"], "end") if row.get("end") else None
+    at_ns = parse_timestamp(row["submit_at"], "submit_at")
+    if at_ns < submitted_at[target]:
+        raise InputError(
+            "submit_at", row["submit_at"], f"is before {target} is submitted; nothing to {action}"
+        )
     if (
         action in ("amend", "modify")
         and qty is None
@@ -259,7 +268,7 @@ def _parse_action(
     ):
         raise InputError("action", action, "needs a quantity, limit_price, stop_price or end")
     return TimedAction(
-        parse_timestamp(row["submit_at"], "submit_at"),
+        at_ns,
         action,
         target,
         on_parent,
@@ -277,6 +286,7 @@ def read_orders_file(path: Path, instruments: InstrumentTable) -> OrdersFile:
     parents: list[TimedParent] = []
     actions: list[TimedAction] = []
     known: dict[str, bool] = {}
+    submitted_at: dict[str, int] = {}
     for n, row in enumerate(_rows(path), start=2 if path.suffix == ".csv" else 1):
         where = f"{path.name} row {n}"
         try:
@@ -284,16 +294,18 @@ def read_orders_file(path: Path, instruments: InstrumentTable) -> OrdersFile:
             if action not in ACTIONS:
                 raise InputError("action", row.get("action"), f"must be one of {'|'.join(ACTIONS)}")
             if action != "submit":
-                actions.append(_parse_action(row, action, known, instruments))
+                actions.append(_parse_action(row, action, known, submitted_at, instruments))
                 continue
             if row.get("client_id") in known:
                 raise InputError("client_id", row.get("client_id"), "appears twice in the file")
             if row.get("algo"):
                 parents.append(_parse_parent(row, instruments))
                 known[row["client_id"]] = True
+                submitted_at[row["client_id"]] = parents[-1].submit_at_ns
             else:
                 orders.append(_parse_order(row, instruments))
                 known[row["client_id"]] = False
+                submitted_at[row["client_id"]] = orders[-1].submit_at_ns
         except InputError as exc:
             raise exc.located(OrderInputError, where) from None
     return OrdersFile(

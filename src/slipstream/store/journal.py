@@ -111,7 +111,13 @@ class Journal:
         except JournalError:
             self._write_isolating(batch)
             return
-        self._commit(batch, payload)
+        try:
+            self._commit(batch, payload)
+        except JournalError:
+            # Not written (a full disk, a lost connection): keep the records staged, in order,
+            # so a later flush writes them and the sequence has no hole.
+            self._pending = batch + self._pending
+            raise
 
     def _commit(self, batch: list[tuple[str, int, object]], payload: bytes) -> None:
         first_seq = self._seq - len(batch) + 1
@@ -168,6 +174,12 @@ class Journal:
             if first_seq != expected:
                 raise JournalError(
                     f"journal sequence gap: records {expected} to {first_seq - 1} are missing"
+                )
+            if not self.signed and payload.startswith(b'{"v":'):
+                # Only signed journals write format-2 batches: this one lost its signed head.
+                raise JournalError(
+                    f"journal batch at seq {first_seq} is in the signed format but the journal "
+                    "has no signed head: the head table was removed"
                 )
             if chain_hash(prev, payload, self._key) != digest:
                 raise JournalError(
@@ -273,5 +285,5 @@ def delete_journal(path: Path | str) -> None:
             backend.close()
         return
     SQLiteBackend(path).close()  # taking the writer lock proves nobody is using it
-    for part in path.parent.glob(path.name + "*"):
-        part.unlink()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
