@@ -61,7 +61,9 @@ def _forecast_figure(result: PreTradeEstimate) -> go.Figure:
                 name=label,
                 marker_color=MODEL_COLOURS.get(cost.model, "#57606a"),
                 text=[f"{format_bps(cost.cost_bps)} bps"],
-                textposition="outside",
+                textposition="inside",
+                insidetextanchor="end",
+                textfont={"color": "white"},
                 error_y=(
                     {"type": "data", "array": [cost.std_bps], "color": "#57606a"}
                     if cost.std_bps is not None
@@ -117,7 +119,7 @@ def _schedule_figure(result: PreTradeEstimate) -> go.Figure:
             y=cum_volume,
             name="expected market volume (cumulative %, right axis)",
             mode="lines",
-            line={"dash": "dot", "color": "#57606a"},
+            line={"dash": "dot", "color": "#1f2328", "width": 2.5},
             hovertemplate="%{x}: %{y:.1f}% of the volume<extra></extra>",
         ),
         secondary_y=True,
@@ -127,7 +129,7 @@ def _schedule_figure(result: PreTradeEstimate) -> go.Figure:
         title_text="cumulative (%)",
         range=[0, 105],
         tickvals=[0, 25, 50, 75, 100],
-        ticksuffix="%",
+        ticktext=["0%", "25%", "50%", "75%", "100%"],
         secondary_y=True,
     )
     return lean_layout(

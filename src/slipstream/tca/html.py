@@ -131,6 +131,9 @@ def _by_groups(aggregates: dict[str, pd.DataFrame]) -> go.Figure:
     )
     for col, by in enumerate(groupings, start=1):
         frame = aggregates[by]
+        if by == "urgency" and len(frame):  # low, medium, high — not alphabetical
+            order = frame[by].map(_num).to_numpy(dtype=np.float64).argsort(kind="stable")
+            frame = frame.iloc[order]
         labels = _group_labels(by, frame)
         for part in PARTS:
             figure.add_trace(
