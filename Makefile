@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TESTENV := $(VENV)/.installed-test
 
-.PHONY: demo install test lint typecheck unit bench clean
+.PHONY: demo install test lint typecheck unit bench clean readme
 
 $(VENV)/bin/python:
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -45,6 +45,10 @@ test: lint typecheck unit
 
 bench: $(TESTENV)
 	$(BIN)/python -m bench
+
+# Regenerate README.md's real-output blocks from actual runs (tools/readme.py --check: CI's view).
+readme: $(TESTENV)
+	$(BIN)/python tools/readme.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache

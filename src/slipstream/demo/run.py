@@ -17,6 +17,8 @@ from typing import Any
 from slipstream.algos.estimate import profiles_before_each_day
 from slipstream.brokers.sim.impact_overlay import ImpactOverlayConfig
 from slipstream.core.jsontext import to_json
+from slipstream.core.progress import is_terminal
+from slipstream.core.progress import work as progress
 from slipstream.demo.algos import demo_parents
 from slipstream.demo.charts import fills_chart
 from slipstream.demo.data import DEMO_DATE, PriceIndex, load_demo_market
@@ -40,7 +42,8 @@ LATENCY_NS = 2_000_000
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    if not is_terminal(sys.stderr):  # on a terminal, the progress bars say it
+        print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -86,7 +89,12 @@ def _session(
     )
     venue = VenueSettings(latency_ns=LATENCY_NS, options={"impact": overlay})
     kernel = SimKernel(instruments, settings, venue, start_ns=start)
-    count = run_session(kernel, market, work, progress=lambda n: _say(f"  {n:,} records"))
+    with progress(
+        f"replaying, impact overlay {'on' if overlay.enabled else 'off'}",
+        total=len(market),
+        every=lambda n: f"  {n:,} records",
+    ) as advance:
+        count = run_session(kernel, market, work, progress=advance)
     return kernel, count
 
 
@@ -115,8 +123,11 @@ def run_demo(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     symbols = list(BASE_SIZE)
-    _say(f"loading {', '.join(symbols)} market data for {date} (regular session) ...")
-    market = load_demo_market(symbols, date)
+    with progress(
+        f"loading {', '.join(symbols)} market data for {date}",
+        line=f"loading {', '.join(symbols)} market data for {date} (regular session) ...",
+    ):
+        market = load_demo_market(symbols, date)
     prices = PriceIndex.build(market)
     instruments = instruments_for(symbols)
     orders = demo_orders(date, prices, instruments)
@@ -133,11 +144,11 @@ def run_demo(
     node.close()
     _say("replaying again with the impact overlay off, for comparison ...")
     off, _ = _session(market, instruments, work, date, ImpactOverlayConfig(enabled=False), None)
-    _say("transaction cost analysis ...")
-    parent_records, fills = tca_inputs([t.parent for t in parents], node.oms.store)
-    tca = build_tca_report(
-        parent_records, fills, market, out_dir / "tca", title=f"Demo TCA, {date}"
-    )
+    with progress("transaction cost analysis", line="transaction cost analysis ..."):
+        parent_records, fills = tca_inputs([t.parent for t in parents], node.oms.store)
+        tca = build_tca_report(
+            parent_records, fills, market, out_dir / "tca", title=f"Demo TCA, {date}"
+        )
     files = {"summary_json": out_dir / "summary.json"}
     if isinstance(journal, Path):
         files["journal"] = journal

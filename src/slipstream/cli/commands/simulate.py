@@ -12,7 +12,7 @@ from pathlib import Path
 
 from slipstream.algos.estimate import profiles_before_each_day
 from slipstream.cli.main import add_json_flag
-from slipstream.cli.output import to_json
+from slipstream.cli.output import to_json, work
 from slipstream.cli.session_view import render_text
 from slipstream.core.bounds import latency_ns_from_ms
 from slipstream.core.errors import InputError
@@ -221,7 +221,12 @@ def prepare(args: argparse.Namespace) -> SimulationPlan:
 
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the simulation and print the summary."""
-    summary = prepare(args).execute(lambda n: print(f"  replayed {n:,} records", file=sys.stderr))
+    with work("loading market data and orders"):
+        plan = prepare(args)
+    with work(
+        "replaying", total=len(plan.market), every=lambda n: f"  replayed {n:,} records"
+    ) as advance:
+        summary = plan.execute(advance)
     if getattr(args, "json", False):
         print(to_json(summary.as_dict()))
     else:
