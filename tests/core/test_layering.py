@@ -30,6 +30,7 @@ LAYERS = (
     "oms",
     "risk",
     "algos",
+    "reports",
     "tca",
     "kernel",
     "demo",
