@@ -98,11 +98,18 @@ def test_unsorted_timestamps_within_a_parent() -> None:
     assert "earlier than the parent's previous fill" in error.rule
 
 
-def test_timestamp_without_an_offset() -> None:
-    error = refused(fills={"ts": ["2013-10-07 10:00:02", *FILLS["ts"][1:]]})
+def test_timestamp_without_an_offset_is_new_york_time() -> None:
+    naive = prepare(*frames(fills={"ts": ["2013-10-07 10:00:02", *FILLS["ts"][1:]]}), "o", "f")
+    zoned = prepare(*frames(), "o", "f")
+    assert naive.fills["ts_ns"].tolist() == zoned.fills["ts_ns"].tolist()
+
+
+def test_timestamp_that_is_not_a_time() -> None:
+    error = refused(fills={"ts": [FILLS["ts"][0], "10:00 tomorrow", FILLS["ts"][2]]})
     assert error.rule is not None
     assert error.where is not None
-    assert error.field == "ts" and "UTC offset" in error.rule and error.where.endswith("line 2")
+    assert error.field == "ts" and error.value == "10:00 tomorrow"
+    assert "New York" in error.rule and error.where.endswith("line 3")
 
 
 def test_fill_before_the_decision() -> None:

@@ -22,6 +22,12 @@ import numpy as np
 import pandas as pd
 
 from slipstream.core.errors import InputError
+from slipstream.core.timestamps import (
+    MIN_TIMESTAMP_NS,
+    first_refused,
+    parse_timestamp,
+    parse_timestamps,
+)
 from slipstream.tca.market import MICROS, NO_PRICE, IntArray, to_micros
 from slipstream.tca.records import FillRecord, ParentRecord
 
@@ -46,9 +52,6 @@ FILL_COLUMNS = {
     "optional": ("fee", "child_id", "liquidity", "venue", "symbol", "side"),
 }
 _MAX_PRICE_MICROS = 10**12  # $1,000,000: the float round-trip is proven exact below it
-_ISO_WITH_ZONE = (
-    r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})\s*$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,31 +166,32 @@ def _micros(series: pd.Series, where: str, field: str, *, positive: bool) -> Int
 
 
 def _timestamps(series: pd.Series, where: str, field: str, *, required: bool) -> IntArray:
-    """Return UTC nanoseconds from integer nanoseconds or ISO-8601 times with a UTC offset."""
+    """Return UTC nanoseconds by the one rule of :mod:`slipstream.core.timestamps`.
+
+    ISO-8601 with an offset, ISO-8601 without one (New York time) or integer UTC nanoseconds.
+    """
     if pd.api.types.is_integer_dtype(series.dtype):
-        return series.to_numpy(dtype=np.int64)
+        ints = series.to_numpy(dtype=np.int64)
+        # NO_TS marks an optional time left out (records from the OMS).
+        row = _first((ints < MIN_TIMESTAMP_NS) & ((ints != NO_TS) | required))
+        if row is not None:
+            try:
+                parse_timestamp(int(ints[row]), field)
+            except InputError as exc:
+                raise _fail(where, row, field, exc.value, exc.rule or str(exc)) from None
+        return ints
     text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
     missing = (text == "").to_numpy()
     if required and missing.any():
         raise _fail(where, _first(missing), field, None, "is required")
-    digits = text.str.fullmatch(r"-?\d+").to_numpy()
-    zoned = text.str.match(_ISO_WITH_ZONE).to_numpy()
-    row = _first(~missing & ~digits & ~zoned)
-    if row is not None:
-        raise _fail(
-            where,
-            row,
-            field,
-            text.iloc[row],
-            "must be integer UTC nanoseconds or ISO-8601 with a UTC offset (e.g. ...Z, -04:00)",
-        )
     out = np.full(len(text), NO_TS, dtype=np.int64)
-    if digits.any():
-        out[digits] = text[digits].astype(np.int64).to_numpy()
-    if zoned.any():
-        parsed = pd.to_datetime(text[zoned], utc=True, format="ISO8601")
-        # pandas may parse at micro-second resolution: ask for nanoseconds explicitly.
-        out[zoned] = parsed.dt.as_unit("ns").astype("int64").to_numpy()
+    present = text[~missing].tolist()
+    try:
+        out[~missing] = parse_timestamps(present, field)
+    except InputError as exc:
+        found = first_refused(present, field)
+        row = None if found is None else int(np.flatnonzero(~missing)[found])
+        raise _fail(where, row, field, exc.value, exc.rule or str(exc)) from None
     return out
 
 
