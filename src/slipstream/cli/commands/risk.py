@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +88,12 @@ def parse_order(text: str) -> OrderSpec:
             raise OrderInputError(key, None, "is required")
 
     def choice(key: str, enum: Any, default: str) -> Any:
-        value = str(fields.get(key, default)).lower()
+        typed = fields.get(key, default)
         try:
-            return enum(value)
+            return enum(str(typed).strip().lower())
         except ValueError:
             options = ", ".join(m.value for m in enum)
-            raise OrderInputError(key, value, f"must be one of {options}") from None
+            raise OrderInputError(key, typed, f"must be one of {options}") from None
 
     qty_raw = fields["quantity"]
     limit = fields.get("limit_price")
@@ -245,8 +247,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_check(args: argparse.Namespace) -> int:
     """Print every check's verdict on ORDER; exit 1 if it would be denied."""
     spec = parse_order(args.order)
+    # As strict as simulate's orders file: a stop with no stop price is refused, not judged.
+    spec.validate(instruments_for([spec.symbol], quiet=True).get(spec.symbol))
     engine, now, day, used = _engine(args, spec.symbol)
     decision = engine.evaluate(spec, now)
+    denying = [r.check for r in decision.results if r.enabled and not r.passed]
     if getattr(args, "json", False):
         payload = {
             **_history_json(day, used),
@@ -254,6 +259,7 @@ def run_check(args: argparse.Namespace) -> int:
             "denial": None
             if decision.denial is None
             else {"check": decision.denial.check, "reason": decision.denial.reason},
+            "denied_by": denying,
             "trading_state": engine.state.value,
             "checks": [
                 {
@@ -269,19 +275,40 @@ def run_check(args: argparse.Namespace) -> int:
         }
         print(to_json(payload))
     else:
-        verdict = "APPROVED" if decision.approved else f"DENIED ({decision.denial.check})"  # type: ignore[union-attr]
-        print(f"{spec.side.value} {spec.quantity} {spec.symbol}: {verdict}")
-        rows = [
-            (
-                r.check,
-                "pass" if r.passed and r.enabled else ("off" if not r.enabled else "DENY"),
-                r.reason or ", ".join(f"{k}={v}" for k, v in r.figures.items()),
-            )
-            for r in decision.results
-        ]
-        print(table(("check", "result", "figures / reason"), rows))
+        verdict = "APPROVED" if decision.approved else f"DENIED by {', '.join(denying)}"
+        print(_wrap(f"{spec.side.value} {spec.quantity} {spec.symbol}: {verdict}", "    "))
+        width = max(len(r.check) for r in decision.results) if decision.results else 5
+        for r in decision.results:
+            result = "pass" if r.passed and r.enabled else ("off" if not r.enabled else "DENY")
+            detail = r.reason or ", ".join(f"{k}={_figure(v)}" for k, v in r.figures.items())
+            head = f"  {r.check:<{width}}  {result:<4}  "
+            print(_wrap(head + detail, " " * len(head)))
         print(_history_text(day, used))
     return 0 if decision.approved else 1
+
+
+#: Longest line ``risk check`` and ``risk report`` print.
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(
+        text, WIDTH, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False
+    )
+
+
+def _figure(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return str(value)
+
+
+def _money(value: object) -> str:
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def _pct(value: object) -> str:
+    return "-" if value is None else f"{float(str(value)):.2f}"
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -291,12 +318,28 @@ def run_report(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(to_json(data))
         return 0
-    print(f"trading state: {data['trading_state']}  NAV {data['nav']}  cash {data['cash']}")
-    headers = ("name", "exposure", "% NAV", "limit %", "headroom")
+    print(
+        f"trading state: {data['trading_state']}  NAV {_money(data['nav'])}  "
+        f"cash {_money(data['cash'])}  net {_money(data['net_exposure'])}  "
+        f"gross {_money(data['gross_exposure'])}"
+    )
+    for warning in data["warnings"]:
+        print(_wrap(f"warning: unknown symbol {warning}", "    "))
+    if data["breaches"]:
+        print(_wrap(f"BREACH: {', '.join(data['breaches'])}", "    "))
+    headers = ("name", "exposure", "% NAV", "gross % NAV", "limit %", "headroom", "breach")
     for key in ("names", "sectors", "clusters"):
         print(f"\n{key}")
         rows = [
-            (r["name"], r["exposure"], r["pct_nav"], r["limit_pct"], r["headroom"])
+            (
+                r["name"],
+                _money(r["exposure"]),
+                _pct(r["pct_nav"]),
+                _pct(r["gross_pct_nav"]),
+                _pct(r["limit_pct"]),
+                _money(r["headroom"]),
+                "BREACH" if r["breach"] else "",
+            )
             + ((", ".join(r["members"]),) if key == "clusters" else ())
             for r in data[key]
         ]
@@ -306,9 +349,20 @@ def run_report(args: argparse.Namespace) -> int:
     print(
         f"\n1-day ES {es['level']} over {es['scenarios']} days ({' to '.join(es['scenario_dates'])})"
     )
-    print(table(("method", "% NAV"), list(es["pct_nav_by_method"].items())))
-    print(f"pre-trade check ({es['check_scenarios']} scenarios): {es['check_pct_nav']}% of NAV")
-    print(f"limit {es['limit_pct']}% of NAV, headroom {es['headroom_pct']} points")
+    print(
+        table(
+            ("method", "% NAV"),
+            [(m["label"], _pct(m["pct_nav"])) for m in es["methods"]],
+        )
+    )
+    print(
+        f"pre-trade check ({es['check_scenarios_label']} scenarios): "
+        f"{_pct(es['check_pct_nav'])}% of NAV"
+    )
+    print(
+        f"limit {_pct(es['limit_pct'])}% of NAV, headroom {_pct(es['headroom_pct'])} points"
+        + ("  BREACH" if es["breach"] else "")
+    )
     print(_history_text(day, used))
     return 0
 
