@@ -17,6 +17,7 @@ from slipstream.algos.engine import ParentState
 from slipstream.algos.parent import (
     ParentAccepted,
     ParentCancelled,
+    ParentClosing,
     ParentCompleted,
     ParentDenied,
     ParentPaused,
@@ -54,7 +55,8 @@ def test_twap_tracks_its_cumulative_target_and_completes(harness: Make) -> None:
     assert filled_at == [250, 500, 750, 1000]
     assert [s.quantity for s in h.venue.submitted()] == [250, 250, 250, 250]
     kinds = [type(e) for e in h.parent_events]
-    assert kinds == [ParentAccepted, ParentCompleted]
+    # Closing is journalled before the (here: no) child cancels, then the completion.
+    assert kinds == [ParentAccepted, ParentClosing, ParentCompleted]
     done = h.parent_events[-1]
     assert isinstance(done, ParentCompleted)
     assert (done.reason, done.filled_qty, done.children) == ("filled", 1000, 4)
