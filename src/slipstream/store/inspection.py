@@ -35,21 +35,25 @@ class JournalInspection:
     path: Path | str
     status: JournalStatus
     detail: str
-    records: list[Any] = field(default_factory=list)
     session: SessionStarted | None = None
     restarts: int = 0
     signed: bool = False
+    #: ``(ts_init, record)`` of every record read, in order.
+    timed: list[tuple[int, Any]] = field(default_factory=list)
 
     def numbered(self) -> list[tuple[int, int, Any]]:
         """Return ``(seq, ts_init, record)`` for every record read (ts_init as journalled)."""
         return [(n, ts, r) for n, (ts, r) in enumerate(self.timed, start=1)]
 
-    timed: list[tuple[int, Any]] = field(default_factory=list)
+    @property
+    def records(self) -> list[Any]:
+        """Return every record read, in order."""
+        return [record for _ts, record in self.timed]
 
     @property
     def count(self) -> int:
         """Return how many records were read (before any break)."""
-        return len(self.records)
+        return len(self.timed)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +73,6 @@ def inspect_journal(path: Path | str) -> JournalInspection:
     found.signed = journal.signed
     try:
         for seq, ts_init, record in journal.records():
-            found.timed.append((ts_init, record))
             if seq == 1 and not isinstance(record, SessionStarted):
                 found.status = JournalStatus.NOT_A_JOURNAL
                 found.detail = f"record 1 is {type(record).__name__}, not SessionStarted"
@@ -78,17 +81,17 @@ def inspect_journal(path: Path | str) -> JournalInspection:
                 found.session = record
             elif isinstance(record, SessionResumed):
                 found.restarts += 1
-            found.records.append(record)
+            found.timed.append((ts_init, record))
     except JournalError as exc:
         found.status = JournalStatus.BROKEN
         found.detail = f"{exc} (after {found.count} good records)"
         return found
     finally:
         journal.close(clean=False)
-    if not found.records:
+    if not found.timed:
         return found
     unsigned = "" if found.signed else " (unsigned journal format 1)"
-    if isinstance(found.records[-1], JournalClosed):
+    if isinstance(found.timed[-1][1], JournalClosed):
         found.status = JournalStatus.CLOSED
         found.detail = f"closed cleanly after {found.count} records{unsigned}"
     else:
